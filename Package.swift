@@ -1,0 +1,101 @@
+// swift-tools-version:5.9
+// ldmprobe: look inside latent diffusion models.
+//
+// Data flow, and so the target graph:
+//   Tokenizer → Models/CLIP → [sampler plugin ⇄ Models/UNet with taps] × U → Models/VAE → image
+//   taps → run folder (Pipeline) and probe/classifier plugins (PluginHost) → Study (metrics, reports)
+// Plugins are dynamic libraries that see only the C headers in Sources/PluginABI.
+import PackageDescription
+import Foundation
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+
+/// Every plugin exports exactly one symbol (ldmprobe_entry_v1); the version script hides the rest, so a plugin's
+/// private copy of a shared Swift target never clashes with the host's.
+let pluginLinker: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "--version-script=\(root)/Plugins/exports.map"])]
+
+/// Numeric code wants optimisation: tests and tools run in release (scripts/test.sh), hot loops use unsafe buffers.
+let swiftSettings: [SwiftSetting] = []
+
+func plugin(_ name: String, path: String, deps: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: ["PluginABI", "PluginKit"] + deps, path: path,
+            swiftSettings: swiftSettings, linkerSettings: pluginLinker)
+}
+
+let package = Package(
+    name: "ldmprobe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ldmprobe", targets: ["Host"]),
+        .library(name: "DDIMSampler", type: .dynamic, targets: ["DDIMSampler"]),
+        .library(name: "PNDMSampler", type: .dynamic, targets: ["PNDMSampler"]),
+        .library(name: "LMSSampler", type: .dynamic, targets: ["LMSSampler"]),
+        .library(name: "LinearProbe", type: .dynamic, targets: ["LinearProbe"]),
+        .library(name: "VGGClassifier", type: .dynamic, targets: ["VGGClassifier"]),
+        .library(name: "LabelImporters", type: .dynamic, targets: ["LabelImporters"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C ABI: the headers are the only definition of the plugin interface.
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
+
+        // Numerics and model runtime.
+        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "Weights", dependencies: ["Tensor"], swiftSettings: swiftSettings),
+        .target(name: "Tokenizer", swiftSettings: swiftSettings),
+        .target(name: "Models", dependencies: ["Tensor", "Weights"], swiftSettings: swiftSettings),
+        .target(name: "FileFormats", dependencies: ["CPNG"], swiftSettings: swiftSettings),
+
+        // Plugin loading (host side) and the helpers Swift plugins share (plugin side).
+        .target(name: "PluginHost", dependencies: ["PluginABI", "CFFI"], swiftSettings: swiftSettings),
+        .target(name: "PluginKit", dependencies: ["PluginABI"], swiftSettings: swiftSettings),
+
+        // Text → image with taps, the run folder; then the study (labels, probes, metrics, reports).
+        .target(name: "Pipeline",
+                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost"],
+                swiftSettings: swiftSettings),
+        .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights"],
+                swiftSettings: swiftSettings),
+        .target(name: "World", dependencies: ["Tensor", "FileFormats"], swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "Host",
+            dependencies: ["Pipeline", "Study", "World", "PluginHost", "Models", "Tokenizer", "Weights",
+                           "FileFormats", "Tensor",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+
+        // Plugins: each a dynamic library built against the C headers (plus PluginKit's Swift conveniences).
+        .target(name: "SamplerSupport", dependencies: ["PluginABI", "PluginKit"], path: "Plugins/Samplers/Common",
+                swiftSettings: swiftSettings),
+        plugin("DDIMSampler", path: "Plugins/Samplers/DDIM", deps: ["SamplerSupport"]),
+        plugin("PNDMSampler", path: "Plugins/Samplers/PNDM", deps: ["SamplerSupport"]),
+        plugin("LMSSampler", path: "Plugins/Samplers/LMS", deps: ["SamplerSupport"]),
+        plugin("LinearProbe", path: "Plugins/Probes/Linear", deps: ["COpenBLAS"]),
+        plugin("VGGClassifier", path: "Plugins/Classifiers/VGG", deps: ["Tensor", "Weights", "FileFormats"]),
+        plugin("LabelImporters", path: "Plugins/Labelers/Importers", deps: ["FileFormats", "Weights"]),
+
+        // Tests: one target per area. Fixtures live in Tests/Fixtures (each with the reference's version and
+        // the command that made it).
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "PluginABI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SamplerTests", dependencies: ["PluginHost", "FileFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: swiftSettings),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "Tensor"], swiftSettings: swiftSettings),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelTests", dependencies: ["Models", "Weights", "Tensor", "FileFormats"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "FileFormats", "PluginHost"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "FileFormats", "PluginHost"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ClassifierTests", dependencies: ["PluginHost", "FileFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "WorldTests", dependencies: ["World", "FileFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: [], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageVersions: [.v5]
+)

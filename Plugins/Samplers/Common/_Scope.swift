@@ -1,0 +1,1 @@
+// Scope file; the owner replaces it.

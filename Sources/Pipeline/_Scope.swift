@@ -1,0 +1,1 @@
+// Pipeline: see the target comment in Package.swift. (Scope file; the owner replaces it.)

@@ -1,0 +1,1 @@
+// Tokenizer: see the target comment in Package.swift. (Scope file; the owner replaces it.)

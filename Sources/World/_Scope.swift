@@ -1,0 +1,1 @@
+// World: see the target comment in Package.swift. (Scope file; the owner replaces it.)
