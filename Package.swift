@@ -33,6 +33,8 @@ let package = Package(
         .library(name: "LinearProbe", type: .dynamic, targets: ["LinearProbe"]),
         .library(name: "VGGClassifier", type: .dynamic, targets: ["VGGClassifier"]),
         .library(name: "LabelImporters", type: .dynamic, targets: ["LabelImporters"]),
+        .library(name: "WorldLabelers", type: .dynamic, targets: ["WorldLabelers"]),
+        .library(name: "WorldClassifier", type: .dynamic, targets: ["WorldClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,7 +63,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights"],
                 swiftSettings: swiftSettings),
-        .target(name: "World", dependencies: ["Tensor", "FileFormats"], swiftSettings: swiftSettings),
+        .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights"], swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "Host",
@@ -77,13 +79,20 @@ let package = Package(
         plugin("PNDMSampler", path: "Plugins/Samplers/PNDM", deps: ["SamplerSupport"]),
         plugin("LMSSampler", path: "Plugins/Samplers/LMS", deps: ["SamplerSupport"]),
         plugin("LinearProbe", path: "Plugins/Probes/Linear", deps: ["COpenBLAS"]),
-        plugin("VGGClassifier", path: "Plugins/Classifiers/VGG", deps: ["Tensor", "Weights", "FileFormats"]),
+        // VGG network, preprocessing and class names, shared by the plugin and its tests.
+        .target(name: "ClassifierSupport", dependencies: ["PluginKit", "Tensor", "Weights"],
+                path: "Plugins/Classifiers/Common", swiftSettings: swiftSettings),
+        plugin("VGGClassifier", path: "Plugins/Classifiers/VGG",
+               deps: ["ClassifierSupport", "Tensor", "Weights", "FileFormats"]),
         plugin("LabelImporters", path: "Plugins/Labelers/Importers", deps: ["FileFormats", "Weights"]),
+        plugin("WorldLabelers", path: "Plugins/Labelers/World", deps: ["World", "Tensor"]),
+        plugin("WorldClassifier", path: "Plugins/Classifiers/World", deps: ["World", "Tensor"]),
 
         // Tests: one target per area. Fixtures live in Tests/Fixtures (each with the reference's version and
         // the command that made it).
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "PluginABI"], swiftSettings: swiftSettings),
-        .testTarget(name: "SamplerTests", dependencies: ["PluginHost", "FileFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "SamplerTests", dependencies: ["PluginHost", "FileFormats", "SamplerSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: swiftSettings),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "Tensor"], swiftSettings: swiftSettings),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: swiftSettings),
@@ -93,7 +102,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "StudyTests", dependencies: ["Study", "FileFormats", "PluginHost"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "ClassifierTests", dependencies: ["PluginHost", "FileFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClassifierTests", dependencies: ["PluginHost", "FileFormats", "ClassifierSupport", "Weights",
+                                                         "Study", "Tensor"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "WorldTests", dependencies: ["World", "FileFormats"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: [], swiftSettings: swiftSettings),
     ],

@@ -9,6 +9,20 @@ struct LDMProbe: ParsableCommand {
         version: LDMProbeVersion.string,
         subcommands: [
             // Each area adds its command here (one line each, keep the order of the data flow).
+            WorldCommand.self,
+            TokenizeCommand.self,
+            NoiseCommand.self,
+            GenerateCommand.self,
+            LayersCommand.self,
+            MergeCommand.self,
+            ProbeCommand.self,
+            ClassifyCommand.self,
+            ClassifyRunCommand.self,
+            PipelineCommand.self,
+            InterveneCommand.self,
+            PluginsCommand.self,
+            ActionCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -20,6 +20,13 @@ public struct Tensor {
         self.data = [Float](repeating: 0, count: shape.reduce(1, *))
     }
 
+    /// A tensor whose elements are left unset: for kernels that write every element before anyone reads it.
+    public init(uninitialized shape: [Int]) {
+        let n = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
+    }
+
     /// Number of elements.
     public var count: Int { data.count }
 

@@ -1,1 +1,0 @@
-// Scope file; the owner replaces it.

@@ -1,0 +1,66 @@
+// The dataset CSV of the probing studies: columns `prompts, seeds, prompt_inds` (any order, extra columns
+// ignored), one generated image per row, named prompt_<prompt_ind>_seed_<seed>.
+import Foundation
+
+/// One row of a prompts file: the text, the torch seed, and the prompt's index in the source dataset.
+public struct PromptRow: Equatable, Hashable, Sendable {
+    public var prompt: String
+    public var seed: UInt64
+    public var promptIndex: Int
+
+    public init(prompt: String, seed: UInt64, promptIndex: Int) {
+        self.prompt = prompt
+        self.seed = seed
+        self.promptIndex = promptIndex
+    }
+
+    /// The dataset's image name: `prompt_<prompt_ind>_seed_<seed>`.
+    public var imageID: String { "prompt_\(promptIndex)_seed_\(seed)" }
+
+    /// Reads a prompts CSV file. Errors name the file and line: a missing column, a wrong field count, a seed or
+    /// index that is not a non-negative integer.
+    public static func read(_ url: URL, encoding: CSVTextEncoding = .utf8WithLatin1Fallback) throws -> [PromptRow] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw FileFormatsError.io(path: url.path, message: FileManager.default.fileExists(atPath: url.path)
+                ? "cannot read: \(error.localizedDescription)" : "no such file")
+        }
+        return try parse(data, encoding: encoding, path: url.path)
+    }
+
+    /// Parses the bytes of a prompts CSV file. `path` names it in errors.
+    public static func parse(_ data: Data, encoding: CSVTextEncoding = .utf8WithLatin1Fallback,
+                             path: String = "<csv>") throws -> [PromptRow] {
+        let text = try CSVReader.decode(data, encoding: encoding, path: path)
+        let records = try CSVReader.parse(text, path: path)
+        guard let header = records.first else {
+            throw FileFormatsError.csv(path: path, line: 1, reason: "empty file")
+        }
+        let names = header.fields.map { $0.trimming(" \t") }
+        func column(_ name: String) throws -> Int {
+            guard let index = names.firstIndex(of: name) else {
+                throw FileFormatsError.csv(path: path, line: header.line,
+                    reason: "no '\(name)' column in header \(names)")
+            }
+            return index
+        }
+        let promptColumn = try column("prompts"), seedColumn = try column("seeds"), indexColumn = try column("prompt_inds")
+        var rows: [PromptRow] = []
+        for record in records.dropFirst() {
+            guard record.fields.count == names.count else {
+                throw FileFormatsError.csv(path: path, line: record.line,
+                    reason: "\(record.fields.count) fields, header has \(names.count)")
+            }
+            let seedText = record.fields[seedColumn].trimming(" \t")
+            let indexText = record.fields[indexColumn].trimming(" \t")
+            guard let seed = UInt64(seedText) else {
+                throw FileFormatsError.csv(path: path, line: record.line, reason: "seed '\(seedText)' is not a non-negative integer")
+            }
+            guard let index = Int(indexText), index >= 0 else {
+                throw FileFormatsError.csv(path: path, line: record.line, reason: "prompt_ind '\(indexText)' is not a non-negative integer")
+            }
+            rows.append(PromptRow(prompt: record.fields[promptColumn], seed: seed, promptIndex: index))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,155 @@
+// `ldmprobe bench`: time the model runtime on full-size SD v1.4 models built from random weights in memory
+// (no download needed), one JSON line per run; bench/compare.sh runs the PyTorch side and prints the ratio.
+import ArgumentParser
+import Foundation
+import Models
+import Tensor
+import Weights
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the UNet, VAE decoder or text encoder (random weights, float32, CPU); prints one JSON line.",
+        subcommands: [BenchUNet.self, BenchVAEDecode.self, BenchTextEncoder.self])
+}
+
+/// Options every benchmark shares.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Timed calls (after one untimed warm-up call unless --no-warmup).")
+    var `repeat`: Int = 3
+
+    @Flag(help: "Do not run an untimed warm-up call first.")
+    var noWarmup = false
+
+    func validate() throws {
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+    }
+}
+
+/// Times `body` (warm-up first unless disabled) and prints one JSON line with the median and the peak RSS.
+func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], buildSeconds: Double,
+              _ body: () throws -> Void) throws {
+    if !options.noWarmup {
+        FileHandle.standardError.write("\(name): warm-up call\n".data(using: .utf8)!)
+        try body()
+    }
+    var times: [Double] = []
+    for i in 0..<options.repeat {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        FileHandle.standardError.write(String(format: "\(name): call %d/%d %.2f s\n", i + 1, options.repeat,
+                                              times.last!).data(using: .utf8)!)
+    }
+    let sorted = times.sorted()
+    let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+        : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    var load = [Double](repeating: 0, count: 3)
+    _ = getloadavg(&load, 3)
+    var json: [String: Any] = [
+        "engine": "ldmprobe", "model": name, "repeat": options.repeat, "median_s": median, "min_s": sorted[0],
+        "times_s": times, "peak_rss_bytes": Int(usage.ru_maxrss) * 1024, "build_s": buildSeconds,
+        "threads": Compute.cores, "load_avg_1m": load[0],
+    ]
+    for (k, v) in extra { json[k] = v }
+    let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func seconds(since t0: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+
+/// A deterministic pseudo-random tensor (benchmark inputs).
+func benchInput(_ shape: [Int], seed: UInt64) -> Tensor {
+    var s = seed
+    let n = shape.reduce(1, *)
+    return Tensor(shape: shape, data: (0..<n).map { _ in
+        s = s &* 6364136223846793005 &+ 1442695040888963407
+        return Float(s >> 40) / Float(1 << 24) * 2 - 1
+    })
+}
+
+struct BenchUNet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unet",
+        abstract: "One UNet call (ε̂ for a CFG batch) on the full SD v1.4 UNet (860M parameters, random weights).")
+
+    @Option(help: "\"sd-v1.4\" or the path of a unet/config.json.")
+    var config: String = "sd-v1.4"
+
+    @Option(help: "Latent height and width (32 = 256×256 images, 64 = 512×512).")
+    var latent: Int = 32
+
+    @Option(help: "Batch size (2 = unconditional + conditional).")
+    var batch: Int = 2
+
+    @Option(help: "Capture every self-attention output (attn1) through a tap, as `generate` does.")
+    var tapAttn1 = false
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let cfg = config == "sd-v1.4" ? UNetConfig.sdV14 : try UNetConfig.load(URL(fileURLWithPath: config))
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let unet = try UNet2DConditionModel(config: cfg, weights: RandomWeights(seed: 1))
+        let build = seconds(since: t0)
+        if tapAttn1 { unet.attach(CopyingTap()) }
+        let x = benchInput([batch, cfg.inChannels, latent, latent], seed: 2)
+        let c = benchInput([batch, 77, cfg.crossAttentionDim], seed: 3)
+        try runBench("unet", options, extra: ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1],
+                     buildSeconds: build) {
+            _ = try unet(x, timesteps: [501], encoderHiddenStates: c)
+        }
+    }
+}
+
+/// Copies every self-attention output, as a capture would.
+final class CopyingTap: ActivationTap {
+    var kept: [String: Tensor] = [:]
+    func wants(_ path: String) -> Bool { path.hasSuffix(".attn1") }
+    func visit(_ path: String, _ activation: inout Tensor) { kept[path] = Tensor(shape: activation.shape, data: Array(activation.data)) }
+}
+
+struct BenchVAEDecode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vae-decode", abstract: "One VAE decode on the full SD v1.4 VAE decoder (random weights).")
+
+    @Option(help: "Image size in pixels (latent = size / 8).")
+    var size: Int = 512
+
+    @Option(help: "Batch size.")
+    var batch: Int = 1
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let vae = try AutoencoderKL(config: .sdV14, weights: RandomWeights(seed: 1), decoderOnly: true)
+        let build = seconds(since: t0)
+        let z = benchInput([batch, 4, size / 8, size / 8], seed: 2)
+        try runBench("vae-decode", options, extra: ["size": size, "batch": batch], buildSeconds: build) {
+            _ = try vae.decode(z)
+        }
+    }
+}
+
+struct BenchTextEncoder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "text-encoder", abstract: "One CLIP text encoder call (SD v1.4's ViT-L/14 text model, random weights).")
+
+    @Option(help: "Batch size (prompts of 77 tokens).")
+    var batch: Int = 2
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let model = try CLIPTextModel(config: CLIPTextConfig(), weights: RandomWeights(seed: 1))
+        let build = seconds(since: t0)
+        let ids = (0..<batch).map { b in [49406] + (0..<75).map { (b * 75 + $0 * 7) % 49406 } + [49407] }
+        try runBench("text-encoder", options, extra: ["batch": batch], buildSeconds: build) {
+            _ = try model(ids)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// diffusers ResnetBlock2D (resnet_time_scale_shift "default", output_scale_factor 1, no up/down in the block).
+import Tensor
+
+/// norm1 → SiLU → conv1 (+ time_emb_proj(SiLU(temb))) → norm2 → SiLU → conv2, plus the input (through a 1×1
+/// conv_shortcut when channel counts differ). The VAE's blocks have no time embedding.
+public struct ResnetBlock2D {
+    public let path: String
+    public var norm1: GroupNorm
+    public var conv1: Conv2d
+    public var timeEmbProj: Linear?
+    public var norm2: GroupNorm
+    public var conv2: Conv2d
+    public var convShortcut: Conv2d?
+
+    /// `tembChannels` nil: no time embedding (VAE).
+    public init(_ w: WeightLoader, _ path: String, in i: Int, out o: Int, tembChannels: Int?, groups: Int,
+                eps: Float) throws {
+        self.path = path
+        norm1 = try GroupNorm(w, join(path, "norm1"), groups: groups, channels: i, eps: eps)
+        conv1 = try Conv2d(w, join(path, "conv1"), in: i, out: o, kernel: 3, padding: 1)
+        timeEmbProj = try tembChannels.map { try Linear(w, join(path, "time_emb_proj"), in: $0, out: o) }
+        norm2 = try GroupNorm(w, join(path, "norm2"), groups: groups, channels: o, eps: eps)
+        conv2 = try Conv2d(w, join(path, "conv2"), in: o, out: o, kernel: 3, padding: 1)
+        convShortcut = i != o ? try Conv2d(w, join(path, "conv_shortcut"), in: i, out: o, kernel: 1) : nil
+    }
+
+    /// x [B, I, H, W], siluTemb [B, T] (SiLU already applied: the same for every block) → [B, O, H, W]
+    func callAsFunction(_ x: Tensor, siluTemb: Tensor?, taps: TapPlan) -> Tensor {
+        var h = conv1(norm1(x, silu: true))                  // [B, O, H, W]
+        if let timeEmbProj, let siluTemb { h.addPerChannel(timeEmbProj(siluTemb)) }
+        h = conv2(norm2(h, silu: true))                      // dropout: identity at inference
+        h.add(convShortcut.map { $0(x) } ?? x)
+        taps.visit(path, &h)
+        return h
+    }
+}

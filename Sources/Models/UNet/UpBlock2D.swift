@@ -1,0 +1,52 @@
+// diffusers CrossAttnUpBlock2D and UpBlock2D: layers_per_block + 1 resnets, each fed the running state
+// concatenated with one skip connection (taken from the end), optional Transformer2DModels, then an upsampler.
+import Tensor
+
+public struct UpBlock2D {
+    public let path: String
+    public var resnets: [ResnetBlock2D]
+    /// Empty for UpBlock2D.
+    public var attentions: [Transformer2DModel]
+    public var upsampler: Upsample2D?
+
+    /// Level i counts from the bottom (up_blocks.0 is the lowest resolution).
+    public init(_ w: WeightLoader, _ path: String, config: UNetConfig, level i: Int, crossAttention: Bool,
+                addUpsample: Bool) throws {
+        self.path = path
+        let rev = Array(config.blockOutChannels.reversed())
+        let n = rev.count
+        let output = rev[i]
+        let prevOutput = rev[max(i - 1, 0)]
+        let input = rev[min(i + 1, n - 1)]
+        let layers = config.layersPerBlock + 1
+        let temb = config.blockOutChannels[0] * 4
+        let headsLevel = n - 1 - i   // diffusers reverses the per-level head counts for the up path
+        resnets = try (0..<layers).map { j in
+            let skip = j == layers - 1 ? input : output
+            let resIn = j == 0 ? prevOutput : output
+            return try ResnetBlock2D(w, join(path, "resnets.\(j)"), in: resIn + skip, out: output,
+                                     tembChannels: temb, groups: config.normNumGroups, eps: config.normEps)
+        }
+        attentions = crossAttention ? try (0..<layers).map {
+            try Transformer2DModel(w, join(path, "attentions.\($0)"), channels: output,
+                                   contextChannels: config.crossAttentionDim, heads: config.heads(headsLevel),
+                                   layers: config.transformerLayers(headsLevel), groups: config.normNumGroups,
+                                   linearProjection: config.useLinearProjection)
+        } : []
+        upsampler = addUpsample ? try Upsample2D(w, join(path, "upsamplers.0"), channels: output) : nil
+    }
+
+    /// x [B, C, H, W], skips: consumed from the end → [B, O, H', W'] (upsampled to `upsampleSize` if given)
+    func callAsFunction(_ x: Tensor, skips: inout [Tensor], siluTemb: Tensor, context: Tensor,
+                        upsampleSize: (Int, Int)?, taps: TapPlan) -> Tensor {
+        var h = x
+        for (j, resnet) in resnets.enumerated() {
+            let skip = skips.removeLast()
+            h = resnet(Tensor.concatChannels([h, skip]), siluTemb: siluTemb, taps: taps)
+            if !attentions.isEmpty { h = attentions[j](h, context: context, taps: taps) }
+        }
+        if let upsampler { h = upsampler(h, size: upsampleSize) }
+        taps.visit(path, &h)
+        return h
+    }
+}

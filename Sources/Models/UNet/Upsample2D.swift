@@ -1,0 +1,16 @@
+// diffusers Upsample2D with use_conv: nearest ×2 (or to the skip connection's size) then a 3×3 conv.
+import Tensor
+
+public struct Upsample2D {
+    public var conv: Conv2d
+
+    public init(_ w: WeightLoader, _ path: String, channels c: Int) throws {
+        conv = try Conv2d(w, join(path, "conv"), in: c, out: c, kernel: 3, padding: 1)
+    }
+
+    /// [B, C, H, W] → [B, C, size ?? (2H, 2W)]
+    public func callAsFunction(_ x: Tensor, size: (Int, Int)? = nil) -> Tensor {
+        let (h, w) = size ?? (x.shape[2] * 2, x.shape[3] * 2)
+        return conv(x.upsampleNearest(height: h, width: w))
+    }
+}

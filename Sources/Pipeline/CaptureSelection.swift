@@ -1,0 +1,82 @@
+// Which capture points a run records: --capture patterns (exact module paths or globs) resolved against the model's
+// capture points, and which CFG branch(es) to keep.
+
+/// Which classifier-free-guidance branch an activation belongs to. The UNet batch is [uncond, cond].
+public enum Branch: String, Codable, Sendable, CaseIterable {
+    case uncond
+    case cond
+
+    /// Index in the UNet batch.
+    public var batchIndex: Int { self == .uncond ? 0 : 1 }
+}
+
+/// Which branches to store: `--capture-branch cond|uncond|both`.
+public enum BranchSelection: String, Codable, Sendable, CaseIterable {
+    case cond, uncond, both
+
+    /// Branches stored, in file order (uncond first).
+    public var branches: [Branch] {
+        switch self {
+        case .cond: return [.cond]
+        case .uncond: return [.uncond]
+        case .both: return [.uncond, .cond]
+        }
+    }
+}
+
+/// Glob matching of module paths: `*` matches any run of characters (dots included), `?` one character; a pattern
+/// without either must equal the path. So `*attn1` is every self-attention output and `up_blocks.3.*` everything
+/// inside up_blocks.3.
+public struct CapturePattern: Hashable, Sendable {
+    public let text: String
+    public init(_ text: String) { self.text = text }
+
+    public var isGlob: Bool { text.contains("*") || text.contains("?") }
+
+    public func matches(_ path: String) -> Bool {
+        let p = Array(text.utf8), s = Array(path.utf8)
+        var pi = 0, si = 0, starP = -1, starS = 0
+        while si < s.count {
+            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == s[si]) {
+                pi += 1; si += 1
+            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
+                starP = pi; starS = si; pi += 1
+            } else if starP >= 0 {
+                pi = starP + 1; starS += 1; si = starS
+            } else {
+                return false
+            }
+        }
+        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}
+
+/// The capture points a run records, in the model's execution order.
+public struct CaptureSelection: Sendable {
+    public let points: [CapturePoint]
+
+    /// The studies' default: every self-attention output (`…attn1`).
+    public static let defaultPatterns = ["*attn1"]
+
+    /// Resolves `patterns` against `available` (execution order kept, duplicates removed). Throws
+    /// `PipelineError.unknownLayer` for a pattern that matches nothing. An empty pattern list selects nothing.
+    public init(patterns: [String], available: [CapturePoint]) throws {
+        var chosen = Set<String>()
+        for text in patterns {
+            let pattern = CapturePattern(text)
+            let hits = available.filter { pattern.matches($0.path) }
+            if hits.isEmpty {
+                let example = available.first(where: \.isSelfAttention)?.path ?? available.first?.path ?? "none"
+                throw PipelineError.unknownLayer(pattern: text, example: example)
+            }
+            chosen.formUnion(hits.map(\.path))
+        }
+        points = available.filter { chosen.contains($0.path) }
+    }
+
+    public init(points: [CapturePoint]) { self.points = points }
+
+    public var paths: [String] { points.map(\.path) }
+    public var isEmpty: Bool { points.isEmpty }
+}

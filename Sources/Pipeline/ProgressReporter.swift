@@ -1,0 +1,46 @@
+// Progress on stderr for long runs: `image i/N id, step j/U, s/step, ETA` — one line per step, so that logs of
+// batch jobs (Slurm) show where a job is.
+import Foundation
+
+/// Writes progress lines to stderr and estimates the remaining time from the mean seconds per step so far.
+public final class ProgressReporter {
+    /// Images in this run (for the ETA).
+    public var totalImages: Int
+    private var stepsDone = 0
+    private var secondsInSteps: Double = 0
+    private var lastStepStart = Date()
+    public var enabled: Bool
+
+    public init(totalImages: Int, enabled: Bool = true) {
+        self.totalImages = totalImages
+        self.enabled = enabled
+    }
+
+    public func stepWillStart() { lastStepStart = Date() }
+
+    /// Reports step `call` (0-based) of `calls` for image `index` (0-based) of the run.
+    public func stepDidFinish(index: Int, id: String, call: Int, calls: Int) {
+        let dt = Date().timeIntervalSince(lastStepStart)
+        stepsDone += 1
+        secondsInSteps += dt
+        guard enabled else { return }
+        let perStep = secondsInSteps / Double(stepsDone)
+        let remaining = (totalImages - index - 1) * calls + (calls - call - 1)
+        let line = "image \(index + 1)/\(totalImages) \(id), step \(call + 1)/\(calls), "
+            + String(format: "%.2f", dt) + " s/step, ETA \(Self.format(perStep * Double(remaining)))\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// A free-form line (skipped images, decode, …).
+    public func note(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func format(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return "\(s)s"
+    }
+}

@@ -1,1 +1,0 @@
-// Pipeline: see the target comment in Package.swift. (Scope file; the owner replaces it.)

@@ -1,0 +1,16 @@
+// PluginHost — plugin.h's ldmp_plugin_kind for Swift callers.
+import PluginABI
+
+public enum PluginKind: String, CaseIterable, Codable, Sendable {
+    case sampler, probe, classifier, labeler
+
+    init?(_ kind: ldmp_plugin_kind) {
+        switch kind {
+        case LDMP_KIND_SAMPLER: self = .sampler
+        case LDMP_KIND_PROBE: self = .probe
+        case LDMP_KIND_CLASSIFIER: self = .classifier
+        case LDMP_KIND_LABELER: self = .labeler
+        default: return nil
+        }
+    }
+}

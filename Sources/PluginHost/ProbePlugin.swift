@@ -1,0 +1,42 @@
+// PluginHost — a probe plugin with its validated parameters; one ProbeInstance per (layer, step, property)
+// (probe.h).
+//
+//     let linear = try registry.probe(spec: "linear:l2=1e-3")
+//     let p = try linear.instantiate(ProbeSpec(labelKind: .binary, channels: 320, seed: 0))
+//     try p.addExample(activation: a, activationShape: [320, 64, 64], label: m, labelShape: [512, 512])
+//     try p.fit()
+//     let logits = try p.predict(activation: a, activationShape: [320, 64, 64], height: 512, width: 512) // [2, 512, 512]
+import PluginABI
+
+public final class ProbePlugin: @unchecked Sendable {
+    public let info: PluginInfo
+    public let parameters: BoundParameters
+    let vtable: UnsafePointer<ldmp_probe_vtable>
+
+    init(info: PluginInfo, parameters: BoundParameters) {
+        self.info = info
+        self.parameters = parameters
+        vtable = info.vtable.assumingMemoryBound(to: ldmp_probe_vtable.self)
+    }
+
+    public var name: String { info.name }
+    public var supportsLossGradient: Bool { vtable.pointee.loss_gradient != nil }
+    public var supportsMerge: Bool { vtable.pointee.merge != nil }
+
+    public func instantiate(_ spec: ProbeSpec) throws -> ProbeInstance {
+        var c = ldmp_probe_spec(struct_size: UInt32(MemoryLayout<ldmp_probe_spec>.size),
+                                label_kind: spec.labelKind.cValue, channels: UInt32(spec.channels),
+                                outputs: UInt32(spec.outputs), seed: spec.seed)
+        var out: OpaquePointer?
+        let create = vtable.pointee.create!
+        try HostServices.check(info.name, "create") {
+            parameters.withCValues { values, count in create(info.host, values, count, &c, &out) }
+        }
+        guard let out else {
+            throw PluginError.callFailed(plugin: info.name, function: "create", status: 0,
+                                         message: "returned LDMP_OK but no instance")
+        }
+        return ProbeInstance(plugin: self, spec: spec, handle: out)
+    }
+}
+

@@ -1,0 +1,85 @@
+// The study's result table: one row per (layer, step, property, metric), written as metrics.csv and
+// metrics.json with the columns layer, step, property, metric, value, ci_low, ci_high, n. Controls appear as
+// properties named `<property>:shuffled` (shuffled training labels) and `<property>:permuted` (a run of the
+// UNet with permuted weights).
+import FileFormats
+import Foundation
+
+public struct MetricRow: Codable, Equatable {
+    public var layer: String
+    public var step: Int
+    public var property: String
+    public var metric: String
+    public var value: Double
+    public var ci_low: Double
+    public var ci_high: Double
+    public var n: Int
+
+    public init(layer: String, step: Int, property: String, metric: String, interval: MeanInterval) {
+        self.layer = layer
+        self.step = step
+        self.property = property
+        self.metric = metric
+        value = interval.value
+        ci_low = interval.low
+        ci_high = interval.high
+        n = interval.n
+    }
+
+    static let header = "layer,step,property,metric,value,ci_low,ci_high,n"
+
+    var csvLine: String {
+        [csvField(layer), String(step), csvField(property), csvField(metric), num(value), num(ci_low),
+         num(ci_high), String(n)].joined(separator: ",")
+    }
+
+    /// Writes rows as CSV and JSON (NaN as empty / null), atomically.
+    public static func write(_ rows: [MetricRow], csv: URL, json: URL) throws {
+        let text = ([header] + rows.map(\.csvLine)).joined(separator: "\n") + "\n"
+        try AtomicFile.write(text, to: csv)
+        let objects = rows.map { r -> String in
+            "{\"layer\":\(jsonString(r.layer)),\"step\":\(r.step),\"property\":\(jsonString(r.property)),"
+                + "\"metric\":\(jsonString(r.metric)),\"value\":\(jnum(r.value)),\"ci_low\":\(jnum(r.ci_low)),"
+                + "\"ci_high\":\(jnum(r.ci_high)),\"n\":\(r.n)}"
+        }
+        try AtomicFile.write("[\n" + objects.joined(separator: ",\n") + "\n]\n", to: json)
+    }
+
+    /// Reads a metrics.csv written by `write`.
+    public static func read(csv: URL) throws -> [MetricRow] {
+        guard let text = try? String(contentsOf: csv, encoding: .utf8) else {
+            throw StudyError.badInput("\(csv.path): cannot read metrics table")
+        }
+        var rows: [MetricRow] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 8, let step = Int(f[1]), let n = Int(f[7]) else { continue }
+            rows.append(MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
+                                  interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,
+                                                         high: Double(f[6]) ?? .nan, n: n)))
+        }
+        return rows
+    }
+}
+
+func num(_ v: Double) -> String { v.isFinite ? String(v) : "" }
+func jnum(_ v: Double) -> String { v.isFinite ? String(v) : "null" }
+
+func csvField(_ s: String) -> String {
+    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}
+
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+        }
+    }
+    return out + "\""
+}

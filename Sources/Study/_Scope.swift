@@ -1,1 +1,0 @@
-// Study: see the target comment in Package.swift. (Scope file; the owner replaces it.)

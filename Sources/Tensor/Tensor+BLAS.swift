@@ -1,0 +1,89 @@
+// OpenBLAS entry points and the small parallel-for every kernel uses.
+import COpenBLAS
+import Foundation
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thread setup for the numeric runtime. OpenBLAS threads serve sgemm; `parallelFor` serves the elementwise and
+/// normalisation loops (both sized to the machine's active cores).
+public enum Compute {
+    /// Cores the kernels use.
+    public static let cores: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    private static let once: Void = {
+        openblas_set_num_threads(Int32(cores))
+        #if canImport(Glibc)
+        // Keep freed activation buffers (up to 32 MB, glibc's maximum) in the heap instead of returning them to the
+        // kernel: otherwise every layer's fresh output pays page faults and page clearing again.
+        // mallopt is not in Swift's Glibc module: look it up (M_TRIM_THRESHOLD = −1, M_MMAP_THRESHOLD = −3).
+        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let mallopt = unsafeBitCast(sym, to: Mallopt.self)
+            _ = mallopt(-3, 32 << 20)
+            _ = mallopt(-1, 512 << 20)
+        }
+        #endif
+    }()
+
+    /// Sets OpenBLAS's thread count once (idempotent; every sgemm wrapper calls it).
+    @inline(__always) public static func setup() { _ = once }
+}
+
+/// Runs `body(i)` for i in 0..<n, spread over `Compute.cores` threads in contiguous chunks.
+/// Small n (or `minPerThread` items of work) run inline to avoid dispatch overhead.
+@inline(__always)
+public func parallelFor(_ n: Int, minPerThread: Int = 1, _ body: (Int) -> Void) {
+    let threads = min(Compute.cores, n / max(1, minPerThread))
+    if threads <= 1 {
+        for i in 0..<n { body(i) }
+        return
+    }
+    let chunk = (n + threads - 1) / threads
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let lo = t * chunk, hi = min(n, lo + chunk)
+        var i = lo
+        while i < hi { body(i); i += 1 }
+    }
+}
+
+/// Row-major single-precision GEMM: C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C.
+/// `lda`/`ldb`/`ldc` are the row strides of A, B, C as stored (so a head's columns inside a wider matrix work).
+@inline(__always)
+public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    Compute.setup()
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+extension Tensor {
+    /// Matrix product of the last two axes, batched over leading axes when both have the same ones:
+    /// [..., M, K] × [..., K, N] → [..., M, N]. A 2-D right operand is shared by every batch.
+    public func matmul(_ other: Tensor, transposeOther: Bool = false) -> Tensor {
+        precondition(shape.count >= 2 && other.shape.count >= 2, "matmul: needs 2-D or more")
+        let m = shape[shape.count - 2], k = shape[shape.count - 1]
+        let ok = transposeOther ? other.shape[other.shape.count - 1] : other.shape[other.shape.count - 2]
+        let n = transposeOther ? other.shape[other.shape.count - 2] : other.shape[other.shape.count - 1]
+        precondition(k == ok, "matmul: inner sizes \(k) and \(ok) differ")
+        let batch = count / (m * k)
+        let otherBatch = other.count / (k * n)
+        precondition(otherBatch == 1 || otherBatch == batch, "matmul: batch sizes differ")
+        var out = Tensor(zeros: Array(shape.dropLast()) + [n])
+        data.withUnsafeBufferPointer { a in
+            other.data.withUnsafeBufferPointer { b in
+                out.data.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<batch {
+                        sgemm(transB: transposeOther, m: m, n: n, k: k,
+                              a: a.baseAddress! + i * m * k, lda: k,
+                              b: b.baseAddress! + (otherBatch == 1 ? 0 : i * k * n), ldb: transposeOther ? k : n,
+                              c: c.baseAddress! + i * m * n, ldc: n)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

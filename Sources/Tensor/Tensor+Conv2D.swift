@@ -1,0 +1,133 @@
+// 2-D convolution (torch.nn.Conv2d, groups 1) on NCHW tensors: im2col + one sgemm over the whole batch.
+import COpenBLAS
+
+/// Zero padding on each side of a 2-D convolution's input (torch's `padding=p` is all four equal;
+/// diffusers' VAE downsampler pads (left 0, right 1, top 0, bottom 1)).
+public struct Padding2D: Equatable {
+    public var top, bottom, left, right: Int
+    public init(top: Int, bottom: Int, left: Int, right: Int) {
+        self.top = top; self.bottom = bottom; self.left = left; self.right = right
+    }
+    /// The same padding on all four sides.
+    public init(_ p: Int) { self.init(top: p, bottom: p, left: p, right: p) }
+}
+
+extension Tensor {
+    /// torch.nn.functional.conv2d: self [B, I, H, W], weight [O, I, kh, kw], bias [O] or nil →
+    /// [B, O, OH, OW] with OH = (H + top + bottom − kh) / stride + 1.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+        conv2d(weight: weight, bias: bias, stride: stride, padding: Padding2D(padding))
+    }
+
+    /// conv2d with separate padding per side.
+    public func conv2d(weight: Tensor, bias: Tensor?, stride: Int, padding pad: Padding2D) -> Tensor {
+        precondition(shape.count == 4 && weight.shape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
+        let (b, ci, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let (co, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        precondition(weight.shape[1] == ci, "conv2d: input has \(ci) channels, weight expects \(weight.shape[1])")
+        let oh = (h + pad.top + pad.bottom - kh) / stride + 1
+        let ow = (w + pad.left + pad.right - kw) / stride + 1
+        let ohw = oh * ow, k = ci * kh * kw
+        var out = Tensor(uninitialized: [b, co, oh, ow])
+
+        let pointwise = kh == 1 && kw == 1 && stride == 1 && pad == Padding2D(0)
+        data.withUnsafeBufferPointer { xp in
+            weight.data.withUnsafeBufferPointer { wp in
+                out.data.withUnsafeMutableBufferPointer { op in
+                    let x = xp.baseAddress!, wt = wp.baseAddress!, o = op.baseAddress!
+                    if pointwise {
+                        // [O, I] · [I, HW] per sample: no im2col needed.
+                        for s in 0..<b {
+                            sgemm(m: co, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
+                                  c: o + s * co * ohw, ldc: ohw)
+                        }
+                    } else {
+                        // Samples per sgemm: all of them while the column buffer stays ≤ 64 MB (small feature maps
+                        // then read the weights once), else one at a time.
+                        let per = max(1, min(b, (16 << 20) / max(1, k * ohw)))
+                        var col = [Float](unsafeUninitializedCapacity: k * per * ohw) { _, n in n = k * per * ohw }
+                        let tmpCount = per > 1 ? co * per * ohw : 0
+                        var tmp = [Float](unsafeUninitializedCapacity: tmpCount) { _, n in n = tmpCount }
+                        col.withUnsafeMutableBufferPointer { cp in
+                            tmp.withUnsafeMutableBufferPointer { tp in
+                                var s0 = 0
+                                while s0 < b {
+                                    let ns = min(per, b - s0)
+                                    let n = ns * ohw
+                                    im2col(x: x + s0 * ci * h * w, samples: ns, c: ci, h: h, w: w, kh: kh, kw: kw,
+                                           stride: stride, pad: pad, oh: oh, ow: ow, col: cp.baseAddress!, ldcol: n)
+                                    if ns == 1 {
+                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                              c: o + s0 * co * ohw, ldc: ohw)
+                                    } else {
+                                        // [O, ns·OHW] → [ns, O, OHW]
+                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                              c: tp.baseAddress!, ldc: n)
+                                        let t = tp.baseAddress!
+                                        parallelFor(co, minPerThread: 8) { oc in
+                                            for s in 0..<ns {
+                                                (o + (s0 + s) * co * ohw + oc * ohw)
+                                                    .update(from: t + oc * n + s * ohw, count: ohw)
+                                            }
+                                        }
+                                    }
+                                    s0 += ns
+                                }
+                            }
+                        }
+                    }
+                    if let bias {
+                        precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)")
+                        bias.data.withUnsafeBufferPointer { bp in
+                            parallelFor(b * co, minPerThread: 8) { i in
+                                let v = bp[i % co]
+                                let row = o + i * ohw
+                                for j in 0..<ohw { row[j] += v }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Unfolds `samples` images [c, h, w] into columns: col[(ci·kh + ki)·kw + kj, s·OH·OW + oy·OW + ox]
+/// (row stride `ldcol`), zero outside the image.
+@inline(__always)
+private func im2col(x: UnsafePointer<Float>, samples: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int,
+                    stride: Int, pad: Padding2D, oh: Int, ow: Int,
+                    col: UnsafeMutablePointer<Float>, ldcol: Int) {
+    let rows = c * kh * kw
+    parallelFor(rows, minPerThread: 4) { r in
+        let ch = r / (kh * kw), ki = (r / kw) % kh, kj = r % kw
+        let dstRow = col + r * ldcol
+        for s in 0..<samples {
+            let src = x + (s * c + ch) * h * w
+            let dst = dstRow + s * oh * ow
+            for oy in 0..<oh {
+                let iy = oy * stride - pad.top + ki
+                let d = dst + oy * ow
+                if iy < 0 || iy >= h {
+                    d.update(repeating: 0, count: ow)
+                    continue
+                }
+                let srow = src + iy * w
+                if stride == 1 {
+                    // ix = ox − left + kj: contiguous copy between the zero borders.
+                    let off = kj - pad.left
+                    let lo = max(0, -off), hi = min(ow, w - off)
+                    if lo > 0 { d.update(repeating: 0, count: lo) }
+                    if hi > lo { (d + lo).update(from: srow + lo + off, count: hi - lo) }
+                    if hi < ow { (d + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
+                } else {
+                    for ox in 0..<ow {
+                        let ix = ox * stride - pad.left + kj
+                        d[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+// Spatial resampling on NCHW tensors: nearest upsampling (diffusers Upsample2D) and max pooling (VGG).
+
+extension Tensor {
+    /// torch.nn.functional.interpolate(mode="nearest") of self [B, C, H, W] to [B, C, outH, outW]:
+    /// source index floor(dst · in/out) (torch's legacy "nearest", not "nearest-exact").
+    public func upsampleNearest(height oh: Int, width ow: Int) -> Tensor {
+        let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        var out = Tensor(uninitialized: [b, c, oh, ow])
+        let sy = Float(h) / Float(oh), sx = Float(w) / Float(ow)
+        let ys = (0..<oh).map { min(h - 1, Int((Float($0) * sy).rounded(.down))) }
+        let xs = (0..<ow).map { min(w - 1, Int((Float($0) * sx).rounded(.down))) }
+        data.withUnsafeBufferPointer { xp in
+            out.data.withUnsafeMutableBufferPointer { op in
+                let x = xp.baseAddress!, o = op.baseAddress!
+                parallelFor(b * c, minPerThread: 4) { i in
+                    let src = x + i * h * w, dst = o + i * oh * ow
+                    for oy in 0..<oh {
+                        let srow = src + ys[oy] * w, drow = dst + oy * ow
+                        for ox in 0..<ow { drow[ox] = srow[xs[ox]] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Nearest upsampling by an integer factor (diffusers Upsample2D: scale_factor 2).
+    public func upsampleNearest(scale: Int) -> Tensor {
+        upsampleNearest(height: shape[2] * scale, width: shape[3] * scale)
+    }
+
+    /// torch.nn.functional.max_pool2d(kernel, stride, padding 0, floor mode) of self [B, C, H, W].
+    public func maxPool2d(kernel: Int, stride: Int) -> Tensor {
+        let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
+        var out = Tensor(uninitialized: [b, c, oh, ow])
+        data.withUnsafeBufferPointer { xp in
+            out.data.withUnsafeMutableBufferPointer { op in
+                let x = xp.baseAddress!, o = op.baseAddress!
+                parallelFor(b * c, minPerThread: 4) { i in
+                    let src = x + i * h * w, dst = o + i * oh * ow
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var m = -Float.infinity
+                            for ky in 0..<kernel {
+                                let row = src + (oy * stride + ky) * w + ox * stride
+                                for kx in 0..<kernel { m = Swift.max(m, row[kx]) }
+                            }
+                            dst[oy * ow + ox] = m
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

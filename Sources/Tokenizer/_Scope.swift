@@ -1,1 +1,0 @@
-// Tokenizer: see the target comment in Package.swift. (Scope file; the owner replaces it.)

@@ -1,1 +1,0 @@
-// Weights: see the target comment in Package.swift. (Scope file; the owner replaces it.)

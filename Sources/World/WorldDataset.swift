@@ -1,0 +1,81 @@
+// World: renders N scenes into a dataset folder in the layout the rest of ldmprobe reads:
+//   images/<id>.png                    RGB, 8-bit
+//   labels/foreground/<id>.png         8-bit mask, 255 = object (TRACER's convention: foreground = value > 0)
+//   labels/depth/<id>.npy              float32 [H, W] inverse depth 1/z, sky 0 (MiDaS's convention)
+//   labels/distance/<id>.npy           float32 [H, W] camera-space depth z, sky +inf
+//   labels/shading/<id>.npy            float32 [H, W] shading in [0, 1] (not inverse shading)
+//   labels/albedo/<id>.png             RGB, 8-bit
+//   prompts.csv                        prompts,seeds,prompt_inds (the study's CSV); <id> = prompt_<ind>_seed_<seed>
+//   scenes.csv                         id,subject,objects (class names left to right), for the classifier
+import Foundation
+import FileFormats
+
+/// Writes a rendered dataset.
+public struct WorldDataset {
+    public var sampler = SceneSampler()
+    public var renderer = Renderer()
+
+    public init(samples: Int = 2) { renderer = Renderer(samples: samples) }
+
+    /// The image id the study uses for a prompt index and seed.
+    public static func imageID(index: Int, seed: UInt64) -> String { "prompt_\(index)_seed_\(seed)" }
+
+    /// The scenes of a dataset: index i has seed SceneRandom.sceneSeed(base:index:).
+    public func scenes(count: Int, baseSeed: UInt64, firstIndex: Int = 0) -> [Scene] {
+        (firstIndex..<(firstIndex + count)).map { sampler.scene(seed: SceneRandom.sceneSeed(base: baseSeed, index: $0)) }
+    }
+
+    /// Renders `count` scenes of size×size into `folder`; progress to stderr.
+    public func write(count: Int, size: Int, baseSeed: UInt64, firstIndex: Int = 0, to folder: URL,
+                      progress: Bool = true) throws {
+        guard count > 0, size >= 8 else {
+            throw WorldError.invalidArgument("count must be > 0 and size ≥ 8 (got \(count), \(size))")
+        }
+        let dirs = ["images", "labels/foreground", "labels/depth", "labels/distance", "labels/shading", "labels/albedo"]
+        for d in dirs { try AtomicFile.createFolder(folder.appendingPathComponent(d)) }
+        var csv = "prompts,seeds,prompt_inds\n"
+        var sceneRows = "id,subject,objects,caption\n"
+        let start = Date()
+        for (k, scene) in scenes(count: count, baseSeed: baseSeed, firstIndex: firstIndex).enumerated() {
+            let index = firstIndex + k
+            let id = Self.imageID(index: index, seed: scene.seed)
+            let r = renderer.render(scene, width: size, height: size)
+            try write(r, id: id, to: folder)
+            csv += "\(Self.csvField(scene.caption)),\(scene.seed),\(index)\n"
+            sceneRows += "\(id),\(scene.subject.name),\(scene.objects.map { $0.kind.name }.joined(separator: " ")),"
+                + "\(Self.csvField(scene.caption))\n"
+            if progress && ((k + 1) % 500 == 0 || k + 1 == count) {
+                let dt = Date().timeIntervalSince(start)
+                let eta = dt / Double(k + 1) * Double(count - k - 1)
+                FileHandle.standardError.write("world: scene \(k + 1)/\(count), \(String(format: "%.1f", dt)) s, ETA \(String(format: "%.1f", eta)) s\n".data(using: .utf8)!)
+            }
+        }
+        try AtomicFile.write(csv, to: folder.appendingPathComponent("prompts.csv"))
+        try AtomicFile.write(sceneRows, to: folder.appendingPathComponent("scenes.csv"))
+    }
+
+    /// Writes one scene's image and labels.
+    public func write(_ r: RenderedScene, id: String, to folder: URL) throws {
+        let h = r.height, w = r.width
+        try PNGImage(width: w, height: h, channels: 3, bytes: r.rgbBytes)
+            .write(to: folder.appendingPathComponent("images/\(id).png"))
+        try PNGImage(width: w, height: h, channels: 1, bytes: r.foregroundBytes)
+            .write(to: folder.appendingPathComponent("labels/foreground/\(id).png"))
+        try NpyArray(float32: r.inverseDepth, shape: [h, w])
+            .write(to: folder.appendingPathComponent("labels/depth/\(id).npy"))
+        try NpyArray(float32: r.depth, shape: [h, w])
+            .write(to: folder.appendingPathComponent("labels/distance/\(id).npy"))
+        try NpyArray(float32: r.shading, shape: [h, w])
+            .write(to: folder.appendingPathComponent("labels/shading/\(id).npy"))
+        try PNGImage(width: w, height: h, channels: 3, bytes: r.albedoBytes)
+            .write(to: folder.appendingPathComponent("labels/albedo/\(id).png"))
+    }
+
+    /// Quotes a CSV field when it holds a comma, quote or newline (RFC 4180, as pandas writes it).
+    public static func csvField(_ s: String) -> String {
+        if s.contains(",") || s.contains("\"") || s.contains("\n") {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}

@@ -1,1 +1,0 @@
-// World: see the target comment in Package.swift. (Scope file; the owner replaces it.)

@@ -1,0 +1,27 @@
+// Locating fixtures and scratch folders for PipelineTests.
+import Foundation
+
+enum Fixtures {
+    /// Tests/Fixtures, found from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static func formats(_ name: String) -> URL { root.appendingPathComponent("formats").appendingPathComponent(name) }
+    static func pipeline(_ name: String) -> URL { root.appendingPathComponent("pipeline").appendingPathComponent(name) }
+
+    /// A fresh empty folder under the system temporary directory.
+    static func scratch(_ name: String) -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ldmprobe-pipelinetests-\(getpid())-\(name)-\(UInt32.random(in: 0 ... .max))")
+        try? FileManager.default.removeItem(at: url)
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Largest absolute difference.
+    static func maxdiff(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count, "maxdiff: \(a.count) vs \(b.count) values")
+        var m: Float = 0
+        for i in 0 ..< a.count { m = max(m, abs(a[i] - b[i])) }
+        return m
+    }
+}

@@ -1,0 +1,72 @@
+// The built `ldmprobe` binary (in the product folder): `plugins --json` lists the example and the failures,
+// `action` runs and reports usage errors.
+import Foundation
+import PluginHost
+import XCTest
+
+final class PluginCLITests: XCTestCase {
+    func binary() throws -> String {
+        let dir = try XCTUnwrap(PluginRegistry.executableDirectory())
+        let path = dir + "/ldmprobe"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw XCTSkip("ldmprobe is not built in \(dir) (swift build --product ldmprobe)")
+        }
+        return path
+    }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["LDMPROBE_PLUGIN_PATH"] = nil
+        return env
+    }
+
+    func testPluginsJSON() throws {
+        let exe = try binary()
+        let r = try TestLibraries.run(exe, ["plugins", "--json", "--plugin-path", try TestLibraries.build().path],
+                                      environment: environment)
+        XCTAssertEqual(r.status, 0, r.output)
+        let report = try JSONDecoder().decode(RegistryReport.self, from: Data(r.stdout.utf8))
+        print("ldmprobe plugins: \(report.plugins.map { "\($0.kind.rawValue) \($0.name)" }); "
+              + "\(report.failures.count) failures")
+        let euler = try XCTUnwrap(report.plugins.first { $0.name == "example-euler" })
+        XCTAssertEqual(euler.kind, .sampler)
+        XCTAssertEqual(euler.params.first?.name, "timestep_spacing")
+        XCTAssertEqual(euler.actions.first?.name, "write_sigmas")
+        for lib in ["libgarbage.so", "libnoentry.so", "libmajor2.so", "libv2only.so", "libinitfail.so", "libmalformed.so"] {
+            XCTAssertTrue(report.failures.contains { $0.file.hasSuffix("/" + lib) }, lib)
+        }
+        // The samplers built next to the binary, once they exist.
+        let dir = URL(fileURLWithPath: exe).deletingLastPathComponent().path
+        for (lib, name) in [("libDDIMSampler.so", "ddim"), ("libPNDMSampler.so", "pndm"), ("libLMSSampler.so", "lms")]
+        where FileManager.default.fileExists(atPath: dir + "/" + lib) {
+            let p = report.plugins.first { $0.file.hasSuffix("/" + lib) }
+            XCTAssertNotNil(p, "\(lib) not loaded: \(report.failures.filter { $0.file.hasSuffix(lib) }.map(\.reason))")
+            print("\(lib): \(p.map { "\($0.kind.rawValue) \($0.name) \($0.version)" } ?? "missing") (expected \(name))")
+        }
+        // The text form mentions the failures too.
+        let text = try TestLibraries.run(exe, ["plugins", "--plugin-path", try TestLibraries.build().path],
+                                         environment: environment)
+        XCTAssertEqual(text.status, 0)
+        XCTAssertTrue(text.stdout.contains("example-euler 1.0.0"))
+        XCTAssertTrue(text.stdout.contains("ABI major 2, host supports 1"))
+    }
+
+    func testActionCommand() throws {
+        let exe = try binary()
+        let dir = try TestLibraries.build().path
+        let out = try TestLibraries.build().appendingPathComponent("ldmp-cli-\(UUID().uuidString).txt").path
+        var r = try TestLibraries.run(exe, ["action", "example-euler", "write_sigmas", out, "5", "--plugin-path", dir],
+                                      environment: environment)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count, 6)
+        r = try TestLibraries.run(exe, ["action", "example-euler", "write_sigmas", out, "--plugin-path", dir],
+                                  environment: environment)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.output.contains("usage: ldmprobe action example-euler write_sigmas <output:path> <steps:int>"),
+                      r.output)
+        r = try TestLibraries.run(exe, ["action", "example-euler", "write_sigmas", out, "0", "--plugin-path", dir],
+                                  environment: environment)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.output.contains("steps 0 out of range"), r.output)
+    }
+}

@@ -1,0 +1,130 @@
+"""Trains the demo world's label estimators (foreground, inverse depth, shading: tiny U-Nets predicting per-pixel
+labels from RGB) and its object classifier (VGG-style, the first-named object's shape), on rendered scenes, and
+writes them as safetensors under Assets/demo/ (keys = the PyTorch module names of common.py's nets).
+
+    OMP_NUM_THREADS=1 python3 tools/demo/train_estimators.py --train /tmp/world/train --val /tmp/world/val
+
+Each net is trained for a wall-clock budget (minutes, printed with the steps reached), seeded. Depth is trained on
+10·inverse depth and the factor 0.1 folded into the last conv, so the net outputs inverse depth 1/z directly.
+Validation metrics (on the held-out render) go to Assets/demo/ESTIMATORS.json.
+"""
+import argparse, json, os, time
+
+import common
+from common import EstimatorNet, ObjectClassifierNet, load_world, image_to_input, REPO, CLASSES
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_file
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+def spearman(a, b):
+    from scipy.stats import spearmanr
+    r = spearmanr(a.ravel(), b.ravel()).correlation
+    return None if np.isnan(r) else float(r)
+
+
+def train(net, x_all, target, loss_fn, minutes, batch, seed, name, crop=None, lr=2e-3):
+    """Adam for `minutes` of wall time; crop: train on random crop×crop windows (the estimators are fully
+    convolutional, so crops teach the same map at a fraction of the cost)."""
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    t0, step = time.time(), 0
+    while (el := time.time() - t0) < minutes * 60:
+        frac = el / (minutes * 60)
+        for grp in opt.param_groups:
+            grp["lr"] = lr * (1 - 0.9 * frac)
+        idx = torch.randint(0, len(x_all), (batch,), generator=g)
+        x, t = x_all[idx], target[idx]
+        if crop:
+            oy, ox = (int(v) * 4 for v in torch.randint(0, (x.shape[-1] - crop) // 4 + 1, (2,), generator=g))
+            x, t = x[..., oy:oy + crop, ox:ox + crop], t[..., oy:oy + crop, ox:ox + crop]
+        loss = loss_fn(net(x), t)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        step += 1
+        if step % 100 == 0:
+            log(f"{name} step {step}, {el / step:.3f} s/step, loss {loss.item():.4f}")
+    return net.eval(), step
+
+
+@torch.no_grad()
+def predict(net, x, batch=100):
+    return torch.cat([net(x[i:i + batch]) for i in range(0, len(x), batch)])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--val", required=True)
+    ap.add_argument("--out", default=os.path.join(REPO, "Assets", "demo", "estimators"))
+    ap.add_argument("--minutes", type=float, default=3.0, help="per net")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", default="foreground,depth,shading,objects")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    tr, va = load_world(a.train), load_world(a.val)
+    xt, xv = image_to_input(tr["images"]), image_to_input(va["images"])
+    os.makedirs(a.out, exist_ok=True)
+    metrics_path = os.path.join(os.path.dirname(a.out), "ESTIMATORS.json")
+    metrics = json.load(open(metrics_path)) if os.path.isfile(metrics_path) else {}
+    only = a.only.split(",")
+
+    if "foreground" in only:
+        torch.manual_seed(a.seed)
+        net, steps = train(EstimatorNet(2), xt, torch.from_numpy(tr["foreground"]).long(),
+                           lambda p, t: F.cross_entropy(p, t), a.minutes, 32, a.seed, "foreground", crop=32)
+        pred = predict(net, xv).argmax(1).numpy()
+        gt = va["foreground"] > 0
+        dice = [(2 * (p & t).sum() + 1e-8) / (p.sum() + t.sum() + 1e-8) for p, t in zip(pred > 0, gt)]
+        metrics["world-foreground"] = {"steps": steps, "val_dice": float(np.mean(dice)),
+                                       "val_pixel_accuracy": float(((pred > 0) == gt).mean())}
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-foreground.safetensors"))
+        log(metrics["world-foreground"])
+
+    if "depth" in only:
+        torch.manual_seed(a.seed + 1)
+        net, steps = train(EstimatorNet(1), xt, torch.from_numpy(tr["depth"] * 10).unsqueeze(1),
+                           lambda p, t: (p - t).abs().mean(), a.minutes, 32, a.seed + 1, "depth", crop=32)
+        with torch.no_grad():
+            net.out.weight.mul_(0.1); net.out.bias.mul_(0.1)
+        pred = predict(net, xv)[:, 0].numpy()
+        rs = [r for r in (spearman(p, t) for p, t in zip(pred, va["depth"])) if r is not None]
+        metrics["world-depth"] = {"steps": steps, "val_spearman": float(np.mean(rs)),
+                                  "val_mae_inverse_depth": float(np.abs(pred - va["depth"]).mean())}
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-depth.safetensors"))
+        log(metrics["world-depth"])
+
+    if "shading" in only:
+        torch.manual_seed(a.seed + 2)
+        net, steps = train(EstimatorNet(1), xt, torch.from_numpy(tr["shading"]).unsqueeze(1),
+                           lambda p, t: (p - t).abs().mean(), a.minutes, 32, a.seed + 2, "shading", crop=32)
+        pred = predict(net, xv)[:, 0].numpy()
+        rs = [r for r in (spearman(p, t) for p, t in zip(pred, va["shading"])) if r is not None]
+        metrics["world-shading"] = {"steps": steps, "val_spearman": float(np.mean(rs)),
+                                    "val_mae": float(np.abs(pred - va["shading"]).mean())}
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-shading.safetensors"))
+        log(metrics["world-shading"])
+
+    if "objects" in only:
+        torch.manual_seed(a.seed + 3)
+        net, steps = train(ObjectClassifierNet(), xt, torch.from_numpy(tr["subjects"]),
+                           lambda p, t: F.cross_entropy(p, t), a.minutes * 1.5, 32, a.seed + 3, "objects", lr=5e-4)
+        pred = predict(net, xv).argmax(1).numpy()
+        metrics["world-objects"] = {"steps": steps, "classes": CLASSES,
+                                    "val_accuracy_rendered": float((pred == va["subjects"]).mean())}
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-objects.safetensors"))
+        log(metrics["world-objects"])
+
+    metrics["_recipe"] = {"train": a.train, "val": a.val, "minutes_per_net": a.minutes, "seed": a.seed,
+                          "threads": a.threads, "torch": torch.__version__}
+    with open(metrics_path, "w") as f:
+        json.dump(metrics, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
