@@ -31,8 +31,9 @@ def _bytes_to_unicode():
 def clip_tokenizer_dir(cache=os.path.join(HERE, ".tokenizer-cache")):
     """A folder with the real CLIP vocab.json/merges.txt: the text-weights fixture when present, else built from
     open_clip's bundled BPE merges exactly as OpenAI's CLIP builds its vocabulary (same 49408 ids)."""
-    if os.path.isfile(os.path.join(CLIP_TOKENIZER_FIXTURE, "vocab.json")):
-        return CLIP_TOKENIZER_FIXTURE
+    for folder in (CLIP_TOKENIZER_FIXTURE, os.path.join(REPO, "Assets", "demo", "model", "tokenizer")):
+        if os.path.isfile(os.path.join(folder, "vocab.json")):
+            return folder
     if os.path.isfile(os.path.join(cache, "vocab.json")):
         return cache
     import importlib.util
@@ -79,6 +80,13 @@ def load_world(folder, cache=True):
     if cache:
         np.savez(npz, **out)
     return out
+
+
+def load_packed(path):
+    """A file written by tools/demo/pack_world.py: images uint8 [N,64,64,3], captions, ids int32 [N,77] (CLIP
+    token ids as diffusers pads them), empty int32 [1,77] (the ids of "")."""
+    d = np.load(path, allow_pickle=False)
+    return {k: d[k] for k in d.files}
 
 
 def image_to_input(images_u8):

@@ -7,6 +7,10 @@ writes them as safetensors under Assets/demo/ (keys = the PyTorch module names o
 Each net is trained for a wall-clock budget (minutes, printed with the steps reached), seeded. Depth is trained on
 10·inverse depth and the factor 0.1 folded into the last conv, so the net outputs inverse depth 1/z directly.
 Validation metrics (on the held-out render) go to Assets/demo/ESTIMATORS.json.
+
+On a GPU (how the committed weights were made: one H200, ~4 minutes), from a packed file (pack_world.py --labels):
+
+    python3 tools/demo/train_estimators.py --packed .gpu/est.npz --device cuda --minutes 0.7 --crop 0 --batch 128
 """
 import argparse, json, os, time
 
@@ -28,17 +32,19 @@ def spearman(a, b):
     return None if np.isnan(r) else float(r)
 
 
-def train(net, x_all, target, loss_fn, minutes, batch, seed, name, crop=None, lr=2e-3):
+def train(net, x_all, target, loss_fn, minutes, batch, seed, name, crop=None, lr=2e-3, device="cpu"):
     """Adam for `minutes` of wall time; crop: train on random crop×crop windows (the estimators are fully
     convolutional, so crops teach the same map at a fraction of the cost)."""
     g = torch.Generator().manual_seed(seed)
+    net = net.to(device)
+    x_all, target = x_all.to(device), target.to(device)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     t0, step = time.time(), 0
     while (el := time.time() - t0) < minutes * 60:
         frac = el / (minutes * 60)
         for grp in opt.param_groups:
             grp["lr"] = lr * (1 - 0.9 * frac)
-        idx = torch.randint(0, len(x_all), (batch,), generator=g)
+        idx = torch.randint(0, len(x_all), (batch,), generator=g).to(device)
         x, t = x_all[idx], target[idx]
         if crop:
             oy, ox = (int(v) * 4 for v in torch.randint(0, (x.shape[-1] - crop) // 4 + 1, (2,), generator=g))
@@ -46,9 +52,9 @@ def train(net, x_all, target, loss_fn, minutes, batch, seed, name, crop=None, lr
         loss = loss_fn(net(x), t)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         step += 1
-        if step % 100 == 0:
+        if step % (100 if device == "cpu" else 2000) == 0:
             log(f"{name} step {step}, {el / step:.3f} s/step, loss {loss.item():.4f}")
-    return net.eval(), step
+    return net.cpu().eval(), step
 
 
 @torch.no_grad()
@@ -56,10 +62,25 @@ def predict(net, x, batch=100):
     return torch.cat([net(x[i:i + batch]) for i in range(0, len(x), batch)])
 
 
+def load_packed_labels(path):
+    """tools/demo/pack_world.py --labels output → (train, val) dicts shaped like load_world's."""
+    d = np.load(path, allow_pickle=False)
+    tr = {k: d[k] for k in ("images", "foreground", "depth", "shading", "subjects")}
+    va = {k: d["val_" + k] for k in ("images", "foreground", "depth", "shading", "subjects")}
+    for part in (tr, va):
+        part["depth"] = part["depth"].astype(np.float32); part["shading"] = part["shading"].astype(np.float32)
+    return tr, va
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--train", required=True)
-    ap.add_argument("--val", required=True)
+    ap.add_argument("--train", help="folder written by `ldmprobe world render`")
+    ap.add_argument("--val")
+    ap.add_argument("--packed", help="instead of --train/--val: pack_world.py --labels output")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--crop", type=int, default=32, help="training crop of the estimators (0 = whole images)")
+    ap.add_argument("--objects-minutes", type=float, default=None, help="default 1.5 × --minutes")
     ap.add_argument("--out", default=os.path.join(REPO, "Assets", "demo", "estimators"))
     ap.add_argument("--minutes", type=float, default=3.0, help="per net")
     ap.add_argument("--threads", type=int, default=1)
@@ -67,7 +88,8 @@ def main():
     ap.add_argument("--only", default="foreground,depth,shading,objects")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    tr, va = load_world(a.train), load_world(a.val)
+    tr, va = load_packed_labels(a.packed) if a.packed else (load_world(a.train), load_world(a.val))
+    dev, crop = a.device, (a.crop or None)
     xt, xv = image_to_input(tr["images"]), image_to_input(va["images"])
     os.makedirs(a.out, exist_ok=True)
     metrics_path = os.path.join(os.path.dirname(a.out), "ESTIMATORS.json")
@@ -77,7 +99,7 @@ def main():
     if "foreground" in only:
         torch.manual_seed(a.seed)
         net, steps = train(EstimatorNet(2), xt, torch.from_numpy(tr["foreground"]).long(),
-                           lambda p, t: F.cross_entropy(p, t), a.minutes, 32, a.seed, "foreground", crop=32)
+                           lambda p, t: F.cross_entropy(p, t), a.minutes, a.batch, a.seed, "foreground", crop=crop, device=dev)
         pred = predict(net, xv).argmax(1).numpy()
         gt = va["foreground"] > 0
         dice = [(2 * (p & t).sum() + 1e-8) / (p.sum() + t.sum() + 1e-8) for p, t in zip(pred > 0, gt)]
@@ -89,7 +111,7 @@ def main():
     if "depth" in only:
         torch.manual_seed(a.seed + 1)
         net, steps = train(EstimatorNet(1), xt, torch.from_numpy(tr["depth"] * 10).unsqueeze(1),
-                           lambda p, t: (p - t).abs().mean(), a.minutes, 32, a.seed + 1, "depth", crop=32)
+                           lambda p, t: (p - t).abs().mean(), a.minutes, a.batch, a.seed + 1, "depth", crop=crop, device=dev)
         with torch.no_grad():
             net.out.weight.mul_(0.1); net.out.bias.mul_(0.1)
         pred = predict(net, xv)[:, 0].numpy()
@@ -102,7 +124,7 @@ def main():
     if "shading" in only:
         torch.manual_seed(a.seed + 2)
         net, steps = train(EstimatorNet(1), xt, torch.from_numpy(tr["shading"]).unsqueeze(1),
-                           lambda p, t: (p - t).abs().mean(), a.minutes, 32, a.seed + 2, "shading", crop=32)
+                           lambda p, t: (p - t).abs().mean(), a.minutes, a.batch, a.seed + 2, "shading", crop=crop, device=dev)
         pred = predict(net, xv)[:, 0].numpy()
         rs = [r for r in (spearman(p, t) for p, t in zip(pred, va["shading"])) if r is not None]
         metrics["world-shading"] = {"steps": steps, "val_spearman": float(np.mean(rs)),
@@ -113,15 +135,19 @@ def main():
     if "objects" in only:
         torch.manual_seed(a.seed + 3)
         net, steps = train(ObjectClassifierNet(), xt, torch.from_numpy(tr["subjects"]),
-                           lambda p, t: F.cross_entropy(p, t), a.minutes * 1.5, 32, a.seed + 3, "objects", lr=5e-4)
+                           lambda p, t: F.cross_entropy(p, t), a.objects_minutes or a.minutes * 1.5, a.batch, a.seed + 3, "objects", lr=5e-4,
+                           device=dev)
         pred = predict(net, xv).argmax(1).numpy()
         metrics["world-objects"] = {"steps": steps, "classes": CLASSES,
                                     "val_accuracy_rendered": float((pred == va["subjects"]).mean())}
         save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-objects.safetensors"))
         log(metrics["world-objects"])
 
-    metrics["_recipe"] = {"train": a.train, "val": a.val, "minutes_per_net": a.minutes, "seed": a.seed,
-                          "threads": a.threads, "torch": torch.__version__}
+    metrics["_recipe"] = {"train": a.train or a.packed, "val": a.val or a.packed, "minutes_per_net": a.minutes,
+                          "objects_minutes": a.objects_minutes or a.minutes * 1.5, "batch": a.batch,
+                          "crop": a.crop, "seed": a.seed, "threads": a.threads, "torch": torch.__version__,
+                          "device": torch.cuda.get_device_name() if dev == "cuda" else "cpu",
+                          "scenes": int(len(tr["images"]))}
     with open(metrics_path, "w") as f:
         json.dump(metrics, f, indent=2)
 

@@ -5,6 +5,12 @@ rendered by `ldmprobe world render`, and writes it in SD v1.4's diffusers folder
     OMP_NUM_THREADS=1 nohup python3 tools/demo/train_ldm.py --data /tmp/world/train --out Assets/demo/model \
         --vae-minutes 10 --unet-minutes 42 --vae-batch 8 --unet-batch 16 > /tmp/world/ldm.log 2>&1 &
 
+On a GPU (the committed model was trained this way, on one H200 in ~8 minutes):
+
+    python3 tools/demo/pack_world.py --out /tmp/world/train.npz /tmp/world/train /tmp/world/train2
+    python3 tools/demo/train_ldm.py --data /tmp/world/train.npz --device cuda --vae-minutes 2.5 --unet-minutes 4.5 \
+        --vae-batch 64 --vae-crop 64 --unet-batch 256
+
 Stages (each seeded; the budget is wall-clock minutes, so a slower machine trains fewer steps — the step counts
 reached are printed and stored in Assets/demo/TRAINING.json):
   1. AutoencoderKL 64×64×3 ↔ 4×8×8 (L1 + L2 + 1e-6·KL), trained on random 32×32 crops (4× cheaper). Afterwards the latent scale is folded into quant_conv /
@@ -17,7 +23,7 @@ reached are printed and stored in Assets/demo/TRAINING.json):
 import argparse, json, math, os, shutil, time
 
 import common  # noqa: F401  (hides torchvision first)
-from common import load_world, load_tokenizer, clip_tokenizer_dir, REPO
+from common import load_world, load_packed, load_tokenizer, clip_tokenizer_dir, REPO
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -64,10 +70,10 @@ def cosine_lr(opt, base, frac, warm=0.03):
         g["lr"] = max(lr, base * 0.02)
 
 
-def train_vae(images, minutes, batch, seed, crop=32):
+def train_vae(images, minutes, batch, seed, crop=32, device="cpu"):
     from diffusers import AutoencoderKL
     torch.manual_seed(seed)
-    vae = AutoencoderKL(**VAE_KW).train()
+    vae = AutoencoderKL(**VAE_KW).to(device).train()
     # Start with a small posterior std (logvar −12): with the default ≈1 the latent noise swamps the tiny initial
     # means and a short training run collapses to the mean image.
     with torch.no_grad():
@@ -75,34 +81,34 @@ def train_vae(images, minutes, batch, seed, crop=32):
         vae.quant_conv.weight[c:] = 0
         vae.quant_conv.bias[c:] = -12
     opt = torch.optim.AdamW(vae.parameters(), lr=2e-3, weight_decay=0.0)
-    x_all = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1  # [N,3,64,64]
+    x_all = torch.from_numpy(images).to(device).permute(0, 3, 1, 2).float() / 127.5 - 1  # [N,3,64,64]
     g = torch.Generator().manual_seed(seed)
     t0, step = time.time(), 0
     while (el := time.time() - t0) < minutes * 60 and not stop_requested():
         cosine_lr(opt, 2e-3, el / (minutes * 60))
-        idx = torch.randint(0, len(x_all), (batch,), generator=g)
+        idx = torch.randint(0, len(x_all), (batch,), generator=g).to(device)
         # Random crop×crop windows: the VAE is convolutional (its one attention sits at the latent size), so
         # crops teach it the same map at a fraction of the cost; crops are multiples of 8 (the latent stride).
         oy, ox = (int(v) * 8 for v in torch.randint(0, (64 - crop) // 8 + 1, (2,), generator=g))
         x = x_all[idx][:, :, oy:oy + crop, ox:ox + crop]
         post = vae.encode(x).latent_dist
-        z = post.mean + post.std * torch.randn(post.mean.shape, generator=g)
+        z = post.mean + post.std * torch.randn(post.mean.shape, generator=g).to(device)
         rec = vae.decode(z).sample
         loss = (rec - x).abs().mean() + ((rec - x) ** 2).mean() + 1e-6 * post.kl().mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         step += 1
-        if step % 25 == 0:
+        if step % (25 if device == "cpu" else 500) == 0:
             log(f"vae step {step}, {el / step:.2f} s/step, L1 {(rec - x).abs().mean().item():.4f}")
     vae.eval()
     return vae, step
 
 
 @torch.no_grad()
-def fold_latent_scale(vae, images):
+def fold_latent_scale(vae, images, device="cpu"):
     """Rescales the latent space so that std(z)·0.18215 ≈ 1, exactly (quant_conv out ×α, post_quant_conv in ÷α)."""
-    x = torch.from_numpy(images[:512]).permute(0, 3, 1, 2).float() / 127.5 - 1
+    x = torch.from_numpy(images[:512]).to(device).permute(0, 3, 1, 2).float() / 127.5 - 1
     s = vae.encode(x).latent_dist.mean.std().item()
     alpha = 1.0 / (0.18215 * s)
     qc, pqc = vae.quant_conv, vae.post_quant_conv
@@ -114,44 +120,42 @@ def fold_latent_scale(vae, images):
 
 
 @torch.no_grad()
-def encode_all(vae, images, seed, batch=256):
-    g = torch.Generator().manual_seed(seed)
+def encode_all(vae, images, seed, batch=256, device="cpu"):
     out = []
     for i in range(0, len(images), batch):
-        x = torch.from_numpy(images[i:i + batch]).permute(0, 3, 1, 2).float() / 127.5 - 1
+        x = torch.from_numpy(images[i:i + batch]).to(device).permute(0, 3, 1, 2).float() / 127.5 - 1
         post = vae.encode(x).latent_dist
         out.append((post.mean, post.std))
     return torch.cat([m for m, _ in out]), torch.cat([s for _, s in out])
 
 
-def train_unet(means, stds, captions, tokenizer, minutes, batch, seed):
+def train_unet(means, stds, ids, empty, minutes, batch, seed, device="cpu"):
+    """ids: [N,77] token ids of the captions, empty: [1,77] ids of "" (the CFG-dropout caption)."""
     from diffusers import UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
     torch.manual_seed(seed)
-    unet = UNet2DConditionModel(**UNET_KW).train()
+    unet = UNet2DConditionModel(**UNET_KW).to(device).train()
     torch.manual_seed(seed + 1)
-    text = CLIPTextModel(CLIPTextConfig(**CLIP_KW)).train()
-    ids = tokenizer(list(captions), padding="max_length", max_length=77, truncation=True,
-                    return_tensors="pt").input_ids                     # [N,77]
-    empty = tokenizer([""], padding="max_length", max_length=77, return_tensors="pt").input_ids  # [1,77]
+    text = CLIPTextModel(CLIPTextConfig(**CLIP_KW)).to(device).train()
+    ids, empty = ids.to(device), empty.to(device)
     params = list(unet.parameters()) + list(text.parameters())
     opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
-    ema_u = {k: v.detach().clone() for k, v in unet.state_dict().items()}
-    ema_t = {k: v.detach().clone() for k, v in text.state_dict().items()}
+    live = [v for m in (unet, text) for v in m.state_dict().values() if v.dtype.is_floating_point]
+    ema = [v.detach().clone() for v in live]
     betas = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float64) ** 2
-    abar = torch.cumprod(1 - betas, 0).float()
+    abar = torch.cumprod(1 - betas, 0).float().to(device)
     g = torch.Generator().manual_seed(seed + 2)
     t0, step, avg = time.time(), 0, None
     while (el := time.time() - t0) < minutes * 60 and not stop_requested():
         frac = el / (minutes * 60)
         cosine_lr(opt, 1e-3, frac)
-        idx = torch.randint(0, len(means), (batch,), generator=g)
-        x0 = (means[idx] + stds[idx] * torch.randn(means[idx].shape, generator=g)) * 0.18215  # [B,4,8,8]
+        idx = torch.randint(0, len(means), (batch,), generator=g).to(device)
+        x0 = (means[idx] + stds[idx] * torch.randn(means[idx].shape, generator=g).to(device)) * 0.18215  # [B,4,8,8]
         tok = ids[idx].clone()
-        drop = torch.rand(batch, generator=g) < 0.1
+        drop = (torch.rand(batch, generator=g) < 0.1).to(device)
         tok[drop] = empty
-        t = torch.randint(0, 1000, (batch,), generator=g)
-        eps = torch.randn(x0.shape, generator=g)
+        t = torch.randint(0, 1000, (batch,), generator=g).to(device)
+        eps = torch.randn(x0.shape, generator=g).to(device)
         a = abar[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
         cond = text(tok).last_hidden_state                               # [B,77,32]
@@ -164,15 +168,15 @@ def train_unet(means, stds, captions, tokenizer, minutes, batch, seed):
         step += 1
         decay = min(0.999, (1 + step) / (10 + step))
         with torch.no_grad():
-            for ema, model in ((ema_u, unet), (ema_t, text)):
-                for k, v in model.state_dict().items():
-                    if v.dtype.is_floating_point:
-                        ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
-        avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
-        if step % 50 == 0:
+            torch._foreach_lerp_(ema, live, 1 - decay)
+        if step % 10 == 0 or device == "cpu":  # .item() syncs the GPU: sample the loss
+            avg = loss.item() if avg is None else 0.9 * avg + 0.1 * loss.item()
+        if step % (50 if device == "cpu" else 1000) == 0:
             log(f"unet step {step}, {el / step:.2f} s/step, loss(avg) {avg:.4f}")
-    unet.load_state_dict(ema_u); text.load_state_dict(ema_t)
-    return unet.eval(), text.eval(), step, avg
+    with torch.no_grad():
+        for v, e in zip(live, ema):
+            v.copy_(e)
+    return unet.cpu().eval(), text.cpu().eval(), step, avg
 
 
 def save_pipeline(out, vae, unet, text):
@@ -218,32 +222,45 @@ def main():
     ap.add_argument("--unet-minutes", type=float, default=42)
     ap.add_argument("--vae-batch", type=int, default=8)
     ap.add_argument("--unet-batch", type=int, default=16)
+    ap.add_argument("--vae-crop", type=int, default=32, help="VAE training crop (64 = whole images)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
-    data = load_world(a.data)
-    log(f"data: {len(data['images'])} scenes")
+    if a.device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    data = load_packed(a.data) if a.data.endswith(".npz") else load_world(a.data)
+    if "ids" not in data:
+        tok = load_tokenizer()
+        data["ids"] = tok(list(data["captions"]), padding="max_length", max_length=77, truncation=True,
+                          return_tensors="np").input_ids
+        data["empty"] = tok([""], padding="max_length", max_length=77, return_tensors="np").input_ids
+    log(f"data: {len(data['images'])} scenes, device {a.device}")
     vae_path = os.path.join(a.work, "vae")
     if os.path.isdir(vae_path):
         from diffusers import AutoencoderKL
         vae = AutoencoderKL.from_pretrained(vae_path).eval(); vae_steps = json.load(open(os.path.join(a.work, "vae_steps.json")))
         log("vae: reused", vae_path)
     else:
-        vae, vae_steps = train_vae(data["images"], a.vae_minutes, a.vae_batch, a.seed)
-        s, alpha = fold_latent_scale(vae, data["images"])
+        vae, vae_steps = train_vae(data["images"], a.vae_minutes, a.vae_batch, a.seed, a.vae_crop, a.device)
+        s, alpha = fold_latent_scale(vae, data["images"], a.device)
         log(f"vae: {vae_steps} steps, latent std {s:.4f} folded by α={alpha:.4f}")
-        vae.save_pretrained(vae_path, safe_serialization=True)
+        vae.cpu().save_pretrained(vae_path, safe_serialization=True)
+        vae.to(a.device)
         json.dump(vae_steps, open(os.path.join(a.work, "vae_steps.json"), "w"))
-    means, stds = encode_all(vae, data["images"], a.seed)
+    means, stds = encode_all(vae, data["images"], a.seed, device=a.device)
     log(f"latents {tuple(means.shape)}, scaled std {(means * 0.18215).std().item():.3f}")
-    tokenizer = load_tokenizer()
-    unet, text, unet_steps, loss = train_unet(means, stds, data["captions"], tokenizer, a.unet_minutes,
-                                              a.unet_batch, a.seed + 10)
-    save_pipeline(a.out, vae, unet, text)
+    ids = torch.from_numpy(np.asarray(data["ids"], dtype=np.int64))
+    empty = torch.from_numpy(np.asarray(data["empty"], dtype=np.int64)).reshape(1, -1)
+    unet, text, unet_steps, loss = train_unet(means, stds, ids, empty, a.unet_minutes,
+                                              a.unet_batch, a.seed + 10, a.device)
+    save_pipeline(a.out, vae.cpu(), unet, text)
     info = {"vae_steps": vae_steps, "vae_batch": a.vae_batch, "unet_steps": unet_steps, "unet_batch": a.unet_batch,
-            "final_loss_avg": loss, "threads": a.threads, "seed": a.seed, "scenes": int(len(data["images"])),
+            "final_loss_avg": loss, "threads": a.threads, "device": a.device,
+            "device_name": torch.cuda.get_device_name() if a.device == "cuda" else "cpu", "vae_crop": a.vae_crop, "seed": a.seed, "scenes": int(len(data["images"])),
             "torch": torch.__version__, "vae": VAE_KW, "unet": UNET_KW, "text_encoder": CLIP_KW}
     with open(os.path.join(os.path.dirname(a.out), "TRAINING.json"), "w") as f:
         json.dump(info, f, indent=2, default=list)
