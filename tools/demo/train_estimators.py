@@ -11,6 +11,14 @@ Validation metrics (on the held-out render) go to Assets/demo/ESTIMATORS.json.
 On a GPU (how the committed weights were made: one H200, ~4 minutes), from a packed file (pack_world.py --labels):
 
     python3 tools/demo/train_estimators.py --packed .gpu/est.npz --device cuda --minutes 0.7 --crop 0 --batch 128
+
+Generated images are blurrier than renders (they pass through the VAE), and estimators trained on renders alone
+mislabel them. --recon-vae adds each training scene's VAE reconstruction (encode → mean → decode, same labels) to
+the training set, and --init fine-tunes from existing weights; the committed estimators were made on a GPU and
+then fine-tuned on CPU with:
+
+    OMP_NUM_THREADS=2 python3 tools/demo/train_estimators.py --packed .gpu/est.npz --recon-vae Assets/demo/model/vae \
+        --init Assets/demo/estimators --minutes 3 --objects-minutes 4 --crop 0 --batch 32 --lr 5e-4 --threads 2
 """
 import argparse, json, os, time
 
@@ -62,6 +70,27 @@ def predict(net, x, batch=100):
     return torch.cat([net(x[i:i + batch]) for i in range(0, len(x), batch)])
 
 
+def start(net, init, name, scale=1.0):
+    """The net, with weights from init/<name>.safetensors when fine-tuning (depth: the 0.1 output factor that
+    training folds into the last conv is unfolded again, ×scale)."""
+    if init:
+        from safetensors.torch import load_file
+        net.load_state_dict(load_file(os.path.join(init, name + ".safetensors")))
+        if scale != 1.0:
+            with torch.no_grad():
+                net.out.weight.mul_(scale); net.out.bias.mul_(scale)
+    return net
+
+
+@torch.no_grad()
+def reconstruct(vae_dir, x, batch=200):
+    """x: [N,3,64,64] in [-1,1] → its AutoencoderKL reconstruction (posterior mean), same shape and range."""
+    from diffusers import AutoencoderKL
+    vae = AutoencoderKL.from_pretrained(vae_dir).eval()
+    out = [vae.decode(vae.encode(x[i:i + batch]).latent_dist.mean).sample.clamp(-1, 1) for i in range(0, len(x), batch)]
+    return torch.cat(out)
+
+
 def load_packed_labels(path):
     """tools/demo/pack_world.py --labels output → (train, val) dicts shaped like load_world's."""
     d = np.load(path, allow_pickle=False)
@@ -81,6 +110,9 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--crop", type=int, default=32, help="training crop of the estimators (0 = whole images)")
     ap.add_argument("--objects-minutes", type=float, default=None, help="default 1.5 × --minutes")
+    ap.add_argument("--recon-vae", help="AutoencoderKL folder: also train on VAE reconstructions of the scenes")
+    ap.add_argument("--init", help="folder of estimator weights to start from (fine-tuning)")
+    ap.add_argument("--lr", type=float, default=None, help="learning rate (default 2e-3 estimators, 5e-4 objects)")
     ap.add_argument("--out", default=os.path.join(REPO, "Assets", "demo", "estimators"))
     ap.add_argument("--minutes", type=float, default=3.0, help="per net")
     ap.add_argument("--threads", type=int, default=1)
@@ -91,63 +123,78 @@ def main():
     tr, va = load_packed_labels(a.packed) if a.packed else (load_world(a.train), load_world(a.val))
     dev, crop = a.device, (a.crop or None)
     xt, xv = image_to_input(tr["images"]), image_to_input(va["images"])
+    xv_rec = None
+    if a.recon_vae:
+        xt_rec, xv_rec = reconstruct(a.recon_vae, xt), reconstruct(a.recon_vae, xv)
+        xt = torch.cat([xt, xt_rec])
+        tr = {k: (np.concatenate([v, v]) if k != "images" else v) for k, v in tr.items()}
+        log(f"training on {len(xt)} images (renders + VAE reconstructions)")
     os.makedirs(a.out, exist_ok=True)
     metrics_path = os.path.join(os.path.dirname(a.out), "ESTIMATORS.json")
     metrics = json.load(open(metrics_path)) if os.path.isfile(metrics_path) else {}
     only = a.only.split(",")
 
+    vals = [("", xv)] + ([("_recon", xv_rec)] if xv_rec is not None else [])
+
+    def finish(name, net, steps, score):
+        m = {"steps": steps, "init": a.init or None}
+        for suffix, x in vals:
+            m.update({k + suffix: v for k, v in score(predict(net, x)).items()})
+        metrics[name] = m
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, name + ".safetensors"))
+        log(name, m)
+
+    def fg_score(out):
+        pred, gt = out.argmax(1).numpy() > 0, va["foreground"] > 0
+        dice = [(2 * (p & t).sum() + 1e-8) / (p.sum() + t.sum() + 1e-8) for p, t in zip(pred, gt)]
+        return {"val_dice": float(np.mean(dice)), "val_pixel_accuracy": float((pred == gt).mean())}
+
+    def scalar_score(key, mae_name):
+        def score(out):
+            pred = out[:, 0].numpy()
+            rs = [r for r in (spearman(p, t) for p, t in zip(pred, va[key])) if r is not None]
+            return {"val_spearman": float(np.mean(rs)), mae_name: float(np.abs(pred - va[key]).mean())}
+        return score
+
     if "foreground" in only:
         torch.manual_seed(a.seed)
-        net, steps = train(EstimatorNet(2), xt, torch.from_numpy(tr["foreground"]).long(),
-                           lambda p, t: F.cross_entropy(p, t), a.minutes, a.batch, a.seed, "foreground", crop=crop, device=dev)
-        pred = predict(net, xv).argmax(1).numpy()
-        gt = va["foreground"] > 0
-        dice = [(2 * (p & t).sum() + 1e-8) / (p.sum() + t.sum() + 1e-8) for p, t in zip(pred > 0, gt)]
-        metrics["world-foreground"] = {"steps": steps, "val_dice": float(np.mean(dice)),
-                                       "val_pixel_accuracy": float(((pred > 0) == gt).mean())}
-        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-foreground.safetensors"))
-        log(metrics["world-foreground"])
+        net, steps = train(start(EstimatorNet(2), a.init, "world-foreground"), xt,
+                           torch.from_numpy(tr["foreground"]).long(), lambda p, t: F.cross_entropy(p, t), a.minutes,
+                           a.batch, a.seed, "foreground", crop=crop, device=dev, lr=a.lr or 2e-3)
+        finish("world-foreground", net, steps, fg_score)
 
     if "depth" in only:
         torch.manual_seed(a.seed + 1)
-        net, steps = train(EstimatorNet(1), xt, torch.from_numpy(tr["depth"] * 10).unsqueeze(1),
-                           lambda p, t: (p - t).abs().mean(), a.minutes, a.batch, a.seed + 1, "depth", crop=crop, device=dev)
+        net, steps = train(start(EstimatorNet(1), a.init, "world-depth", scale=10), xt,
+                           torch.from_numpy(tr["depth"] * 10).unsqueeze(1), lambda p, t: (p - t).abs().mean(),
+                           a.minutes, a.batch, a.seed + 1, "depth", crop=crop, device=dev, lr=a.lr or 2e-3)
         with torch.no_grad():
             net.out.weight.mul_(0.1); net.out.bias.mul_(0.1)
-        pred = predict(net, xv)[:, 0].numpy()
-        rs = [r for r in (spearman(p, t) for p, t in zip(pred, va["depth"])) if r is not None]
-        metrics["world-depth"] = {"steps": steps, "val_spearman": float(np.mean(rs)),
-                                  "val_mae_inverse_depth": float(np.abs(pred - va["depth"]).mean())}
-        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-depth.safetensors"))
-        log(metrics["world-depth"])
+        finish("world-depth", net, steps, scalar_score("depth", "val_mae_inverse_depth"))
 
     if "shading" in only:
         torch.manual_seed(a.seed + 2)
-        net, steps = train(EstimatorNet(1), xt, torch.from_numpy(tr["shading"]).unsqueeze(1),
-                           lambda p, t: (p - t).abs().mean(), a.minutes, a.batch, a.seed + 2, "shading", crop=crop, device=dev)
-        pred = predict(net, xv)[:, 0].numpy()
-        rs = [r for r in (spearman(p, t) for p, t in zip(pred, va["shading"])) if r is not None]
-        metrics["world-shading"] = {"steps": steps, "val_spearman": float(np.mean(rs)),
-                                    "val_mae": float(np.abs(pred - va["shading"]).mean())}
-        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-shading.safetensors"))
-        log(metrics["world-shading"])
+        net, steps = train(start(EstimatorNet(1), a.init, "world-shading"), xt,
+                           torch.from_numpy(tr["shading"]).unsqueeze(1), lambda p, t: (p - t).abs().mean(),
+                           a.minutes, a.batch, a.seed + 2, "shading", crop=crop, device=dev, lr=a.lr or 2e-3)
+        finish("world-shading", net, steps, scalar_score("shading", "val_mae"))
 
     if "objects" in only:
         torch.manual_seed(a.seed + 3)
-        net, steps = train(ObjectClassifierNet(), xt, torch.from_numpy(tr["subjects"]),
-                           lambda p, t: F.cross_entropy(p, t), a.objects_minutes or a.minutes * 1.5, a.batch, a.seed + 3, "objects", lr=5e-4,
+        net, steps = train(start(ObjectClassifierNet(), a.init, "world-objects"), xt,
+                           torch.from_numpy(tr["subjects"]), lambda p, t: F.cross_entropy(p, t),
+                           a.objects_minutes or a.minutes * 1.5, a.batch, a.seed + 3, "objects", lr=a.lr or 5e-4,
                            device=dev)
-        pred = predict(net, xv).argmax(1).numpy()
-        metrics["world-objects"] = {"steps": steps, "classes": CLASSES,
-                                    "val_accuracy_rendered": float((pred == va["subjects"]).mean())}
-        save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(a.out, "world-objects.safetensors"))
-        log(metrics["world-objects"])
+        finish("world-objects", net, steps,
+               lambda out: {"val_accuracy_rendered": float((out.argmax(1).numpy() == va["subjects"]).mean())})
+        metrics["world-objects"]["classes"] = CLASSES
 
     metrics["_recipe"] = {"train": a.train or a.packed, "val": a.val or a.packed, "minutes_per_net": a.minutes,
                           "objects_minutes": a.objects_minutes or a.minutes * 1.5, "batch": a.batch,
                           "crop": a.crop, "seed": a.seed, "threads": a.threads, "torch": torch.__version__,
                           "device": torch.cuda.get_device_name() if dev == "cuda" else "cpu",
-                          "scenes": int(len(tr["images"]))}
+                          "scenes": int(len(tr["images"])), "recon_vae": a.recon_vae,
+                          "lr": a.lr, "init": a.init}
     with open(metrics_path, "w") as f:
         json.dump(metrics, f, indent=2)
 
