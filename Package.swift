@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
         .target(name: "Weights", dependencies: ["Tensor"], swiftSettings: swiftSettings),
         .target(name: "Tokenizer", swiftSettings: swiftSettings),
+        .target(name: "SeededRandom", swiftSettings: swiftSettings),  // SplitMix64, shared by host and plugins
         .target(name: "Models", dependencies: ["Tensor", "Weights"], swiftSettings: swiftSettings),
         .target(name: "FileFormats", dependencies: ["CPNG"], swiftSettings: swiftSettings),
 
@@ -59,11 +60,13 @@ let package = Package(
 
         // Text → image with taps, the run folder; then the study (labels, probes, metrics, reports).
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost"],
+                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost",
+                               "Study"],  // Study: metrics and bootstrap of the intervention evaluation
                 swiftSettings: swiftSettings),
-        .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights"],
+        .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),
-        .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights"], swiftSettings: swiftSettings),
+        .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights", "SeededRandom"],
+                swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "Host",
@@ -78,9 +81,9 @@ let package = Package(
         plugin("DDIMSampler", path: "Plugins/Samplers/DDIM", deps: ["SamplerSupport"]),
         plugin("PNDMSampler", path: "Plugins/Samplers/PNDM", deps: ["SamplerSupport"]),
         plugin("LMSSampler", path: "Plugins/Samplers/LMS", deps: ["SamplerSupport"]),
-        plugin("LinearProbe", path: "Plugins/Probes/Linear", deps: ["COpenBLAS"]),
+        plugin("LinearProbe", path: "Plugins/Probes/Linear", deps: ["COpenBLAS", "SeededRandom"]),
         // VGG network, preprocessing and class names, shared by the plugin and its tests.
-        .target(name: "ClassifierSupport", dependencies: ["PluginKit", "Tensor", "Weights"],
+        .target(name: "ClassifierSupport", dependencies: ["PluginKit", "Tensor", "Weights", "SeededRandom"],
                 path: "Plugins/Classifiers/Common", swiftSettings: swiftSettings),
         plugin("VGGClassifier", path: "Plugins/Classifiers/VGG",
                deps: ["ClassifierSupport", "Tensor", "Weights", "FileFormats"]),

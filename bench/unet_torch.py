@@ -2,19 +2,13 @@
 torch.set_num_threads(2), batch 2 (CFG), one JSON line like the Swift bench.
 
     python3 bench/unet_torch.py --latent 32 --batch 2 --repeat 3 [--config sd-v1.4|PATH/config.json] [--threads 2]
+                                [--profile]
 """
-import argparse, json, os, resource, statistics, sys, time
+import argparse, os
 
 import torch
 
-# transformers (imported by diffusers) imports the installed torchvision, whose _C.so does not load next to this
-# CPU torch: declare the ops its registrations expect (as tools/tiny_sd.py does).
-try:
-    _tv_lib = torch.library.Library("torchvision", "DEF")
-    _tv_lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    _tv_lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-except Exception:
-    pass
+from torch_common import common_args, run_bench
 
 SD_V14 = dict(  # CompVis/stable-diffusion-v1-4 unet/config.json
     sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
@@ -31,10 +25,7 @@ def main():
     ap.add_argument("--config", default="sd-v1.4")
     ap.add_argument("--latent", type=int, default=32)
     ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up call (ldmprobe bench does one too)")
-    a = ap.parse_args()
+    a = common_args(ap).parse_args()
     torch.set_num_threads(a.threads)
     from diffusers import UNet2DConditionModel
     if a.config == "sd-v1.4":
@@ -46,20 +37,8 @@ def main():
     x = torch.randn(a.batch, cfg.in_channels, a.latent, a.latent)
     c = torch.randn(a.batch, 77, cfg.cross_attention_dim)
     t = torch.tensor([501] * a.batch)
-    times = []
-    with torch.no_grad():
-        if not a.no_warmup:
-            unet(x, t, encoder_hidden_states=c)
-        for i in range(a.repeat):
-            t0 = time.perf_counter()
-            unet(x, t, encoder_hidden_states=c)
-            times.append(time.perf_counter() - t0)
-            print(f"call {i + 1}/{a.repeat}: {times[-1]:.2f} s", file=sys.stderr)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"engine": "pytorch", "model": "unet", "config": a.config, "latent": a.latent, "batch": a.batch,
-                      "repeat": a.repeat, "threads": a.threads, "median_s": statistics.median(times),
-                      "min_s": min(times), "times_s": times, "peak_rss_bytes": rss,
-                      "torch": torch.__version__, "load_avg_1m": os.getloadavg()[0]}))
+    run_bench("unet", a, lambda: unet(x, t, encoder_hidden_states=c),
+              {"config": a.config, "latent": a.latent, "batch": a.batch})
 
 
 if __name__ == "__main__":

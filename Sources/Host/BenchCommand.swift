@@ -33,23 +33,33 @@ func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], bui
         FileHandle.standardError.write("\(name): warm-up call\n".data(using: .utf8)!)
         try body()
     }
-    var times: [Double] = []
+    Profiler.reset()
+    var times: [Double] = [], cpus: [Double] = []
     for i in 0..<options.repeat {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Profiler.cpuSeconds()
         try body()
         times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        cpus.append(Profiler.cpuSeconds() - c0)
         FileHandle.standardError.write(String(format: "\(name): call %d/%d %.2f s\n", i + 1, options.repeat,
                                               times.last!).data(using: .utf8)!)
     }
+    if Profiler.enabled {
+        FileHandle.standardError.write("\(name): per-op wall time (LDMPROBE_PROFILE=1), mean over \(options.repeat) call(s)\n"
+            .data(using: .utf8)!)
+        FileHandle.standardError.write(Profiler.report(runs: options.repeat).data(using: .utf8)!)
+    }
+    func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
     let sorted = times.sorted()
-    let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-        : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     var load = [Double](repeating: 0, count: 3)
     _ = getloadavg(&load, 3)
     var json: [String: Any] = [
-        "engine": "ldmprobe", "model": name, "repeat": options.repeat, "median_s": median, "min_s": sorted[0],
+        "engine": "ldmprobe", "model": name, "repeat": options.repeat, "median_s": median(times), "min_s": sorted[0],
+        "cpu_s": median(cpus),
         "times_s": times, "peak_rss_bytes": Int(usage.ru_maxrss) * 1024, "build_s": buildSeconds,
         "threads": Compute.cores, "load_avg_1m": load[0],
     ]

@@ -1,7 +1,8 @@
 // `ldmprobe pipeline`: generate → label → probe → classify in one command, per sampler, through the same library
-// calls as `generate`, `probe` and `classify-run`. Activations are stored in each sampler's run folder
-// (<out>/<sampler>/run/activations) and read back by the probe study: the probe API reads a run folder, so the
-// pipeline does not stream them in memory (yet).
+// calls as `generate`, `probe` and `classify-run`. Activations reach the probe study in-process, through the
+// pipeline's ActivationConsumer API (InProcessStudy: streamed into one-pass probes, or held in memory / spilled
+// to a temporary folder for probes that need several passes); the run folder stores them only when asked
+// (--keep-activations). --from-disk is the stored path: activations written to the run folder, read back.
 //
 //     ldmprobe pipeline --demo --out runs/demo
 //     ldmprobe pipeline --model sd-v1-4 --prompts train.csv --count 64 --sampler ddim --sampler pndm \
@@ -20,11 +21,19 @@ struct PipelineCommand: ParsableCommand {
         commandName: "pipeline",
         abstract: "Generate, label, probe and classify in one go: one run folder, study and report per sampler.",
         discussion: """
-            Writes OUT/<sampler>/run (the run folder, with activations stored as by `generate`: the probe study \
-            reads them back from disk), OUT/<sampler>/study (metrics.csv, probes, report.html), \
-            OUT/<sampler>/labels/<name>/<id>.npy (each label computed once from the generated image), \
+            Writes OUT/<sampler>/run (the run folder: images and manifest; activations only with \
+            --keep-activations), OUT/<sampler>/study (metrics.csv, probes, report.html), \
             OUT/<sampler>/classification (with --classifier: per-step classification.csv of the x_t intermediates) \
-            and OUT/index.html linking them. An existing run folder is resumed (finished images are kept).
+            and OUT/index.html linking them. Each image is labelled once, in memory, from the decoded image \
+            (--keep-labels: also OUT/<sampler>/labels/<name>/<id>.npy).
+            Activations go to the probe study in-process as each image is generated. A one-pass probe \
+            (linear:fit=lstsq) is streamed: each image's activations are added to every probe's sufficient \
+            statistics and dropped (training images are generated first, then the test images are measured). \
+            Other probes (fit=adam trains for epochs) get every image's activations kept in memory under \
+            --memory-limit, else spilled to OUT/<sampler>/tmp-activations, removed at the end; stderr says which.
+            --from-disk: the stored path instead (activations written to the run folder, labels to \
+            OUT/<sampler>/labels, both read back by the study); an existing run folder with stored activations is \
+            resumed that way (finished images are kept).
             --demo: the embedded demo (Assets/demo, or $LDMPROBE_DEMO): its model, 64 captions of rendered scenes \
             (`ldmprobe world`, base seed 2, written to OUT/prompts.csv), samplers ddim and pndm, 15 steps, guidance 7.5, 64×64, every \
             self-attention layer, labels from world-foreground/world-depth/world-shading, the lstsq linear probe, \
@@ -94,6 +103,29 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: "Target class of every image (default: the class named first in each prompt).")
     var target: String?
 
+    @Flag(help: "Also store the activations in the run folder (as `generate` does; the study still streams).")
+    var keepActivations = false
+
+    @Flag(help: "Also store each label as OUT/<sampler>/labels/<name>/<id>.npy.")
+    var keepLabels = false
+
+    @Flag(help: "The stored path: activations to the run folder and labels to files, read back by the study.")
+    var fromDisk = false
+
+    @Option(help: ArgumentHelp("dtype of stored activations: f16 or f32 (default f16).", valueName: "dtype"))
+    var activationDtype: String = "f16"
+
+    @Option(help: ArgumentHelp("GiB of activations / probe statistics the in-process study may hold (default 4).",
+                               valueName: "GiB"))
+    var memoryLimit: Double = 4
+
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Intervene through each sampler's probes: `ldmprobe intervene` flags in one string, e.g. "
+                               + "\"--shift-foreground 16,0 --eval-labeler world-foreground --count 16\" → "
+                               + "OUT/<sampler>/intervene; repeatable (docs/intervention.md).", valueName: "flags"),
+            transform: InterveneCommand.stageArguments)
+    var intervene: [[String]] = []
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
@@ -110,6 +142,8 @@ struct PipelineCommand: ParsableCommand {
         }
         if prompt != nil && prompts != nil { throw ValidationError("give --prompt or --prompts, not both") }
         if let count, count < 1 { throw ValidationError("--count must be ≥ 1") }
+        guard ["f16", "f32"].contains(activationDtype) else { throw ValidationError("--activation-dtype: use f16 or f32") }
+        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be > 0") }
         for l in label where PipelineCommand.parseLabel(l) == nil {
             throw ValidationError("--label \(l): expected NAME=LABELER[:SOURCE][,key=value…]")
         }
@@ -216,17 +250,25 @@ struct PipelineCommand: ParsableCommand {
             try AtomicFile.createFolder(base)
             var seconds: [String: Double] = [:]
 
-            // 1. Generate (activations stored in the run folder; x_t intermediates when classifying).
+            // 1. Generate. The probe study is fed in-process (streamed, or held in memory / spilled), or, with
+            //    --from-disk (or resuming a run with stored activations), reads the run folder afterwards.
             var t0 = Date()
-            log("[\(name)] (\(k + 1)/\(samplers.count)) generate \(jobs.count) image(s), \(steps) steps → \(name)/run")
             let pipeline = try DiffusionPipeline(textEncoder: sd.textEncoder, unet: sd.unet, decoder: sd.decoder,
                                                  scalingFactor: sd.scalingFactor, sampler: samplerPlugin,
                                                  schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings)
             let folder = RunFolder(base.appendingPathComponent("run"))
-            var options = RunOptions(jobs: jobs)
-            options.capturePatterns = capture.isEmpty ? nil : (capture == ["none"] ? [] : capture)
+            let patterns = capture.isEmpty ? CaptureSelection.defaultPatterns : (capture == ["none"] ? [] : capture)
+            let stored = try probesFromDisk(folder, name: name)
+            let inProcess = stored ? nil : try inProcessStudy(
+                pipeline: pipeline, patterns: patterns, jobs: jobs, labels: parsedLabels, registry: registry,
+                probe: probePlugin, height: height, width: width, bootstrap: bootstrap, base: base, name: name)
+            defer { inProcess?.cleanUp() }
+            log("[\(name)] (\(k + 1)/\(samplers.count)) generate \(jobs.count) image(s), \(steps) steps → \(name)/run")
+            var options = RunOptions(jobs: inProcess?.order(jobs) ?? jobs)
+            options.capturePatterns = stored || keepActivations ? (capture.isEmpty ? nil : patterns) : []
+            options.activationDType = activationDtype == "f32" ? .float32 : .float16
             options.saveIntermediates = classifierPlugin == nil ? "none" : "xt"
-            options.resume = folder.exists
+            options.resume = stored && folder.exists
             options.promptsFile = promptsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             let params = Dictionary(samplerPlugin.parameters.values.map { ($0.name, $0.stringValue) },
                                     uniquingKeysWith: { a, _ in a })
@@ -236,49 +278,19 @@ struct PipelineCommand: ParsableCommand {
                 samplerName: samplerPlugin.info.name, samplerVersion: samplerPlugin.info.version,
                 samplerParameters: params, vaeScalingFactor: Double(sd.scalingFactor))
             let reporter = ProgressReporter(totalImages: run.jobs.count, enabled: !quiet)
+            let taps = inProcess.map { [$0.collector] } ?? []
             let manifest = try run.execute(ldmprobeVersion: LDMProbeVersion.string,
                                            pluginAbi: "\(LDMP_ABI_VERSION_MAJOR).\(LDMP_ABI_VERSION_MINOR)",
-                                           progress: reporter)
-            seconds["generate"] = Date().timeIntervalSince(t0)
+                                           consumers: taps, observers: taps, progress: reporter)
+            let streamedSeconds = inProcess?.collector.seconds ?? 0  // labelling and probe work during generation
+            seconds["generate"] = Date().timeIntervalSince(t0) - streamedSeconds
 
             // 2. Label + probe.
             t0 = Date()
-            let runs = try RunActivations(run: folder.url)
-            // Labels once per image, with the generated image passed to the labeler (estimators need it; the probe
-            // study passes none), stored as <sampler>/labels/<name>/<id>.npy and read back by `generic`.
-            var properties: [StudyProperty] = []
-            for l in parsedLabels {
-                let labeler = try registry.labeler(spec: l.spec).instantiate(source: l.source)
-                let labelFolder = base.appendingPathComponent("labels").appendingPathComponent(l.name)
-                var lastNote = Date.distantPast
-                let kind = try LabelMaterializer.write(labeler: labeler, run: runs, height: height, width: width,
-                                                       to: labelFolder) { i, n in
-                    guard Date().timeIntervalSince(lastNote) > 2 || i == n else { return }
-                    lastNote = Date()
-                    self.log("[\(name)] label \(l.name) (\(l.spec)) image \(i)/\(n)")
-                }
-                let stored = try registry.labeler(spec: "generic:kind=\(kind.rawValue),resize=nearest,ext=npy")
-                    .instantiate(source: labelFolder.path)
-                properties.append(StudyProperty(name: l.name, labeler: stored))
-            }
-            let splitValue = try DataSplit.parse(split ?? "fraction:0.4:0", ids: runs.ids)
-            var studyOptions = ProbeStudyOptions(split: splitValue, labelHeight: height, labelWidth: width)
-            studyOptions.bootstrapResamples = bootstrap
-            log("[\(name)] probe: \(runs.ids.count) images (\(splitValue.train.count) train, \(splitValue.test.count) "
-                + "test), \(runs.layers.count) layers, properties "
-                + properties.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ") + " → \(name)/study")
-            let study = ProbeStudy(run: runs, properties: properties, probe: probePlugin, options: studyOptions,
-                                   out: base.appendingPathComponent("study"), controlRun: nil)
-            var lastCell = Date.distantPast
-            let rows = try study.run(log: { line in
-                // Per-cell lines at most every 5 s (the study logs every cell).
-                if line.contains("/cell") {
-                    guard Date().timeIntervalSince(lastCell) > 5 else { return }
-                    lastCell = Date()
-                }
-                self.log("[\(name)] " + line)
-            })
-            seconds["probe"] = Date().timeIntervalSince(t0)
+            let rows = try inProcess?.finish(cellLog: cellLog(name))
+                ?? storedStudy(folder: folder, labels: parsedLabels, registry: registry, probe: probePlugin,
+                               height: height, width: width, bootstrap: bootstrap, base: base, name: name)
+            seconds["probe"] = Date().timeIntervalSince(t0) + streamedSeconds
 
             // 3. Per-step classification of the x_t intermediates.
             if let classifierPlugin {
@@ -287,6 +299,15 @@ struct PipelineCommand: ParsableCommand {
                 try classify(manifest: manifest, folder: folder, classifier: classifierPlugin,
                              out: base.appendingPathComponent("classification"), name: name)
                 seconds["classify"] = Date().timeIntervalSince(t0)
+            }
+            // 4. Interventions through this sampler's probes (InterveneCommand.stage).
+            for (i, flags) in intervene.enumerated() {
+                t0 = Date()
+                let report = try InterveneCommand.stage(flags, index: i, model: sd, modelPath: modelPath!, tokenizer: tokenizer,
+                                                        sampler: spec, settings: settings, prompts: promptsPath, count: count,
+                                                        prompt: prompt, seed: seed, base: base, registry: registry)
+                log("[\(name)] intervene → \(report.path)")
+                seconds["intervene"] = (seconds["intervene"] ?? 0) + Date().timeIntervalSince(t0)
             }
             entries.append(PipelineIndexEntry(
                 sampler: name, images: manifest.images.filter { $0.status == .done }.count,
@@ -297,6 +318,99 @@ struct PipelineCommand: ParsableCommand {
         let index = outURL.appendingPathComponent("index.html").path
         log(String(format: "done in %.1f s", Date().timeIntervalSince(wall)))
         print("report: \(index)")
+    }
+
+    /// Whether the study reads a stored run: --from-disk, or an existing run folder with stored activations
+    /// (resumed). An existing run folder without them cannot be resumed by the in-process study.
+    func probesFromDisk(_ folder: RunFolder, name: String) throws -> Bool {
+        if fromDisk { return true }
+        guard folder.exists else { return false }
+        if FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("activations").path) {
+            log("[\(name)] \(folder.url.path) holds a run with stored activations: resuming it, probing from disk")
+            return true
+        }
+        throw PipelineError.runFolder(path: folder.url.path, reason: "already holds a run without stored activations, "
+            + "and the in-process study needs every image generated by this command (hint: remove it or choose another --out)")
+    }
+
+    func studyOptions(split: DataSplit, height: Int, width: Int, bootstrap: Int) -> ProbeStudyOptions {
+        var o = ProbeStudyOptions(split: split, labelHeight: height, labelWidth: width)
+        o.bootstrapResamples = bootstrap
+        return o
+    }
+
+    /// The probe study fed during generation (streamed, in memory or spilled, as InProcessStudy.chooseMode says).
+    func inProcessStudy(pipeline: DiffusionPipeline, patterns: [String], jobs: [ImageJob],
+                        labels: [(name: String, spec: String, source: String)], registry: PluginRegistry,
+                        probe: ProbePlugin, height: Int, width: Int, bootstrap: Int, base: URL,
+                        name: String) throws -> InProcessStudy {
+        let selected = try CaptureSelection(patterns: patterns, available: pipeline.capturePoints).points
+        guard !selected.isEmpty else {
+            throw ValidationError("--capture none: nothing to probe (the study needs activations)")
+        }
+        let order = RunActivations.unetOrder(selected.map(\.path))  // the layer order of a stored run's study
+        let points = order.map { p in selected.first { $0.path == p }! }
+        let calls = try pipeline.plan().calls
+        let split = try DataSplit.parse(self.split ?? "fraction:0.4:0", ids: jobs.map(\.id).sorted())
+        let options = studyOptions(split: split, height: height, width: width, bootstrap: bootstrap)
+        let properties = try labels.map {
+            StudyProperty(name: $0.name, labeler: try registry.labeler(spec: $0.spec).instantiate(source: $0.source))
+        }
+        let say: (String) -> Void = { self.log("[\(name)] " + $0) }
+        let mode = InProcessStudy.chooseMode(probe: probe, points: points, calls: calls, images: jobs.count,
+                                             properties: properties.count, options: options,
+                                             limit: Int(memoryLimit * 1_073_741_824), log: say)
+        say("probe: \(jobs.count) images (\(split.train.count) train, \(split.test.count) test), \(points.count) "
+            + "layers, properties " + properties.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
+            + " → \(name)/study")
+        return try InProcessStudy(mode: mode, points: points, calls: calls, properties: properties, probe: probe,
+                                  options: options, out: base.appendingPathComponent("study"), runFolder: base
+                                      .appendingPathComponent("run"), spillFolder: base
+                                      .appendingPathComponent("tmp-activations"),
+                                  labelsFolder: keepLabels ? base.appendingPathComponent("labels") : nil, log: say)
+    }
+
+    /// The stored path: labels written to <sampler>/labels/<name>/<id>.npy from the run's images (read back by
+    /// `generic`), then the study over the run folder's activations.
+    func storedStudy(folder: RunFolder, labels: [(name: String, spec: String, source: String)],
+                     registry: PluginRegistry, probe: ProbePlugin, height: Int, width: Int, bootstrap: Int,
+                     base: URL, name: String) throws -> [MetricRow] {
+        let runs = try RunActivations(run: folder.url)
+        var properties: [StudyProperty] = []
+        for l in labels {
+            let labeler = try registry.labeler(spec: l.spec).instantiate(source: l.source)
+            let labelFolder = base.appendingPathComponent("labels").appendingPathComponent(l.name)
+            var lastNote = Date.distantPast
+            let kind = try LabelMaterializer.write(labeler: labeler, run: runs, height: height, width: width,
+                                                   to: labelFolder) { i, n in
+                guard Date().timeIntervalSince(lastNote) > 2 || i == n else { return }
+                lastNote = Date()
+                self.log("[\(name)] label \(l.name) (\(l.spec)) image \(i)/\(n)")
+            }
+            let stored = try registry.labeler(spec: "generic:kind=\(kind.rawValue),resize=nearest,ext=npy")
+                .instantiate(source: labelFolder.path)
+            properties.append(StudyProperty(name: l.name, labeler: stored))
+        }
+        let splitValue = try DataSplit.parse(split ?? "fraction:0.4:0", ids: runs.ids)
+        log("[\(name)] probe: \(runs.ids.count) images (\(splitValue.train.count) train, \(splitValue.test.count) "
+            + "test), \(runs.layers.count) layers, properties "
+            + properties.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ") + " → \(name)/study")
+        let study = ProbeStudy(run: runs, properties: properties, probe: probe,
+                               options: studyOptions(split: splitValue, height: height, width: width, bootstrap: bootstrap),
+                               out: base.appendingPathComponent("study"), controlRun: nil)
+        return try study.run(log: cellLog(name))
+    }
+
+    /// The study's log lines, per-cell ones at most every 5 s.
+    func cellLog(_ name: String) -> (String) -> Void {
+        var lastCell = Date.distantPast
+        return { line in
+            if line.contains("/cell") {
+                guard Date().timeIntervalSince(lastCell) > 5 else { return }
+                lastCell = Date()
+            }
+            self.log("[\(name)] " + line)
+        }
     }
 
     func classify(manifest: RunManifest, folder: RunFolder, classifier: ClassifierPlugin, out: URL,

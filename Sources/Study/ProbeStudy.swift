@@ -3,6 +3,8 @@
 // (binary: Dice; continuous: Spearman, Pearson, RMSE), each a per-image mean with a seeded bootstrap interval.
 // Controls beside each probe: the same probe trained on labels permuted across training images (`:shuffled`),
 // and, given a run of the UNet with permuted weights, the same study on it (`:permuted`).
+// Cell by cell: each (layer, step) reads its slice of every image again (from a run folder or from memory);
+// StreamingProbeStudy computes the same tables image by image in one pass, for probes fitted in one pass.
 import FileFormats
 import Foundation
 import PluginHost
@@ -59,8 +61,8 @@ public struct PredictionRecord: Codable, Equatable {
 }
 
 public final class ProbeStudy {
-    let run: RunActivations
-    let controlRun: RunActivations?
+    let run: ActivationSource
+    let controlRun: ActivationSource?
     let properties: [StudyProperty]
     let probe: ProbePlugin
     let options: ProbeStudyOptions
@@ -68,13 +70,14 @@ public final class ProbeStudy {
     /// Labels [H·W] per property, per id (read once, reused for every layer and step).
     private var labelCache: [String: [String: [Float]]] = [:]
 
-    public private(set) var rows: [MetricRow] = []
-    public private(set) var predictions: [PredictionRecord] = []
+    private let results = ProbeStudyResults()
+    public var rows: [MetricRow] { results.rows }
+    public var predictions: [PredictionRecord] { results.predictions }
     /// Probe weights per property: "<layer>/step_<s>/weight" → ([outputs, C], values).
-    public private(set) var weights: [String: [String: (shape: [Int], values: [Float])]] = [:]
+    public var weights: [String: [String: (shape: [Int], values: [Float])]] { results.weights }
 
-    public init(run: RunActivations, properties: [StudyProperty], probe: ProbePlugin, options: ProbeStudyOptions,
-                out: URL, controlRun: RunActivations? = nil) {
+    public init(run: ActivationSource, properties: [StudyProperty], probe: ProbePlugin, options: ProbeStudyOptions,
+                out: URL, controlRun: ActivationSource? = nil) {
         self.run = run
         self.properties = properties
         self.probe = probe
@@ -84,6 +87,23 @@ public final class ProbeStudy {
     }
 
     public var layers: [String] { options.layers ?? run.layers }
+
+    /// Labels computed elsewhere (e.g. from the generated image, in memory): used instead of asking the labeler.
+    public func setLabel(property: String, id: String, values: [Float]) {
+        labelCache[property, default: [:]][id] = values
+    }
+
+    /// The shuffled-label control's derangement of n training images (a single cycle, so no image keeps its own
+    /// label, which with few images would leak the true map): train[i] gets the label of train[perm[i]], and
+    /// along `order` each image gets the label of the next, order[k] ← order[k+1], the last ← order[0]. Fixed
+    /// by the seed, the same for every cell.
+    public static func controlDerangement(count n: Int, seed: UInt64) -> (order: [Int], perm: [Int]) {
+        var rng = StudyRandom(seed: seed ^ 0x5348_5546_464C_4544)
+        let order = rng.permutation(n)
+        var perm = Array(0..<n)
+        for k in 0..<n { perm[order[k]] = order[(k + 1) % n] }
+        return (order, perm)
+    }
 
     public func steps(for layer: String) throws -> [Int] {
         let u = try run.shape(layer: layer)[0]
@@ -99,15 +119,11 @@ public final class ProbeStudy {
         try AtomicFile.createFolder(out)
         let predictionLayers = options.predictionLayers ?? (layers.last.map { [$0] } ?? [])
         let predictionIDs = Array(options.split.test.prefix(options.predictionImages))
-        // The shuffled-label control: a seeded derangement (no image keeps its own label, which with few images
-        // would leak the true map), fixed across cells — image perm[k] gets the label of image perm[k+1].
-        var rng = StudyRandom(seed: options.seed ^ 0x5348_5546_464C_4544)
-        let order = rng.permutation(options.split.train.count)
-        var controlPerm = Array(0..<order.count)
-        for k in 0..<order.count { controlPerm[order[k]] = order[(k + 1) % order.count] }
+        let controlPerm = ProbeStudy.controlDerangement(count: options.split.train.count, seed: options.seed).perm
         let total = try layers.reduce(0) { $0 + (try steps(for: $1).count) }
         var done = 0
         let start = Date()
+        var lastWrite = Date.distantPast
         for layer in layers {
             for step in try steps(for: layer) {
                 try probeCell(run: run, layer: layer, step: step, suffix: "", shuffled: nil,
@@ -123,10 +139,16 @@ public final class ProbeStudy {
                 let per = Date().timeIntervalSince(start) / Double(done)
                 log(String(format: "probe: layer %@, step %d (%d/%d), %.1f s/cell, ETA %.0f s", layer, step, done,
                            total, per, per * Double(total - done)))
-                try writeTables()
+                // The tables so far, for watching a long study: at most every 10 s (rewriting them after every
+                // cell made a study's disk writes grow with the square of its cells).
+                if Date().timeIntervalSince(lastWrite) > 10 {
+                    try writeTables()
+                    lastWrite = Date()
+                }
             }
         }
-        try writeWeights()
+        try writeTables()
+        try results.writeWeights(out: out, probe: probe.name)
         try StudyReport(out: out, rows: rows, predictions: predictions, properties: properties.map { ($0.name, $0.kind) },
                         split: options.split, manifest: run.manifestText ?? "", runPath: run.folder.path).write()
         return rows
@@ -145,7 +167,7 @@ public final class ProbeStudy {
     }
 
     /// Trains and evaluates one probe per property at (layer, step) of `run`.
-    func probeCell(run: RunActivations, layer: String, step: Int, suffix: String, shuffled: [Int]?,
+    func probeCell(run: ActivationSource, layer: String, step: Int, suffix: String, shuffled: [Int]?,
                    predictionIDs: [String]) throws {
         let shape = try run.shape(layer: layer) // [U, C, h, w]
         let C = shape[1], h = shape[2], w = shape[3]
@@ -170,53 +192,23 @@ public final class ProbeStudy {
             for (k, p) in properties.enumerated() {
                 let l = try label(p, id)
                 let pred = try wrap { try instances[k].predict(activation: a, activationShape: [C, h, w], height: H, width: W) }
-                if p.kind == .binary {
-                    perImage[k]["dice", default: []].append(Metrics.dice(logits: pred, label: l))
-                } else {
-                    if let s = Metrics.spearman(pred, l) { perImage[k]["spearman", default: []].append(s) }
-                    if let r = Metrics.pearson(pred, l) { perImage[k]["pearson", default: []].append(r) }
-                    perImage[k]["rmse", default: []].append(Metrics.rmse(pred, l))
+                for (m, v) in ProbeStudyResults.measure(kind: p.kind, prediction: pred, label: l) {
+                    perImage[k][m, default: []].append(v)
                 }
                 if predictionIDs.contains(id) {
-                    let rel = "predictions/\(p.name)/\(layer)/step_\(step)_\(id).png"
-                    try PredictionImage.write(prediction: pred, label: l, kind: p.kind, height: H, width: W,
-                                              to: out.appendingPathComponent(rel))
-                    predictions.append(PredictionRecord(property: p.name, layer: layer, step: step, id: id, path: rel))
-                    let labelRel = "predictions/\(p.name)/label_\(id).png"
-                    if !FileManager.default.fileExists(atPath: out.appendingPathComponent(labelRel).path) {
-                        try PredictionImage.writeLabel(l, kind: p.kind, height: H, width: W, to: out.appendingPathComponent(labelRel))
-                    }
+                    try results.writePrediction(out: out, property: p, layer: layer, step: step, id: id,
+                                                prediction: pred, label: l, height: H, width: W)
                 }
             }
         }
+        results.appendRows(layer: layer, step: step, suffix: suffix, properties: properties, perImage: perImage,
+                           options: options)
         for (k, p) in properties.enumerated() {
-            for m in p.metrics {
-                let values = perImage[k][m] ?? []
-                let seed = options.seed &+ UInt64(step) &* 1_000_003 &+ UInt64(rows.count)
-                let ci = Bootstrap.meanInterval(values, resamples: options.bootstrapResamples, seed: seed)
-                rows.append(MetricRow(layer: layer, step: step, property: p.name + suffix, metric: m, interval: ci))
-            }
-            let (wt, b) = try wrap { try instances[k].weights() }
-            var wset = weights[p.name + suffix] ?? [:]
-            wset["\(layer)/step_\(step)/weight"] = ([instances[k].spec.outputs, C], wt)
-            if !b.isEmpty { wset["\(layer)/step_\(step)/bias"] = ([b.count], b) }
-            weights[p.name + suffix] = wset
+            try results.recordWeights(instances[k], property: p.name + suffix, layer: layer, step: step, channels: C)
         }
     }
 
-    func wrap<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as StudyError { throw e } catch { throw StudyError.plugin("\(error)") }
-    }
+    func wrap<T>(_ body: () throws -> T) throws -> T { try ProbeStudyResults.wrap(body) }
 
-    func writeTables() throws {
-        try MetricRow.write(rows, csv: out.appendingPathComponent("metrics.csv"),
-                            json: out.appendingPathComponent("metrics.json"))
-    }
-
-    func writeWeights() throws {
-        for (name, tensors) in weights {
-            try SafetensorsWriter.write(tensors, metadata: ["probe": probe.name, "property": name],
-                                        to: out.appendingPathComponent("probes/\(name.replacingOccurrences(of: ":", with: "_")).safetensors"))
-        }
-    }
+    func writeTables() throws { try results.writeTables(out: out) }
 }

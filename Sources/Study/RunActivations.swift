@@ -5,17 +5,21 @@
 import FileFormats
 import Foundation
 
-public final class RunActivations {
+public final class RunActivations: ActivationSource {
     public let folder: URL
     /// Image ids with an activations folder, sorted.
     public let ids: [String]
     /// Layer names (file names without .npy) of the first id, sorted in UNet order when they are diffusers paths.
     public let layers: [String]
+    /// <run>/activations, or where they were spilled.
+    public let activationsFolder: URL
     private var headers: [String: NpyHeader] = [:]
 
-    public init(run: URL) throws {
+    /// `activations`: the <id>/<layer>.npy tree when not <run>/activations (`pipeline` spills there).
+    public init(run: URL, activations: URL? = nil) throws {
         folder = run
-        let root = run.appendingPathComponent("activations")
+        let root = activations ?? run.appendingPathComponent("activations")
+        activationsFolder = root
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: root.path) else {
             throw StudyError.badInput("\(root.path): no activations folder (hint: run `ldmprobe generate` with --taps, or pass the run folder)")
@@ -28,7 +32,7 @@ public final class RunActivations {
     }
 
     /// down_blocks, mid_block, up_blocks; numerically within each.
-    static func unetOrder(_ names: [String]) -> [String] {
+    public static func unetOrder(_ names: [String]) -> [String] {
         func key(_ n: String) -> [Int] {
             let block = n.hasPrefix("down_blocks") ? 0 : n.hasPrefix("mid_block") ? 1 : n.hasPrefix("up_blocks") ? 2 : 3
             return [block] + n.split(separator: ".").compactMap { Int($0) }
@@ -37,7 +41,7 @@ public final class RunActivations {
     }
 
     func url(_ id: String, _ layer: String) -> URL {
-        folder.appendingPathComponent("activations").appendingPathComponent(id).appendingPathComponent(layer + ".npy")
+        activationsFolder.appendingPathComponent(id).appendingPathComponent(layer + ".npy")
     }
 
     /// [U, C, h, w] of a layer (from the first id's file; the branch axis of [U, 2, C, h, w] files dropped).
@@ -94,10 +98,5 @@ public final class RunActivations {
     public func imageURL(_ id: String) -> URL? {
         let u = folder.appendingPathComponent("images").appendingPathComponent(id + ".png")
         return FileManager.default.fileExists(atPath: u.path) ? u : nil
-    }
-
-    /// The run's manifest.json text, if present.
-    public var manifestText: String? {
-        try? String(contentsOf: folder.appendingPathComponent("manifest.json"), encoding: .utf8)
     }
 }

@@ -3,8 +3,16 @@
 import Foundation
 
 public struct SVGLineChart {
-    public struct Point { public var x: Double; public var y: Double; public var low: Double?; public var high: Double? }
-    public struct Series { public var name: String; public var points: [Point] }
+    public struct Point {
+        public var x: Double; public var y: Double; public var low: Double?; public var high: Double?
+        public init(x: Double, y: Double, low: Double? = nil, high: Double? = nil) {
+            self.x = x; self.y = y; self.low = low; self.high = high
+        }
+    }
+    public struct Series {
+        public var name: String; public var points: [Point]
+        public init(name: String, points: [Point]) { self.name = name; self.points = points }
+    }
 
     public var title: String
     public var xLabel: String

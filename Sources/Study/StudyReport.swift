@@ -1,7 +1,7 @@
-// StudyReport: the study's charts (plots/<property>_<metric>.svg: metric against step, one line per layer, 95%
-// bootstrap bands) and one self-contained report.html — charts with their controls beside them, a table of the
-// last step, image grids (image | label | prediction at each step) and the run's manifest. Everything is inlined
-// (SVG text, PNGs as data URIs), so the file can be mailed or opened offline.
+// StudyReport: the study's charts (plots/<property>_<metric>.svg and a .png twin for slides: metric against step,
+// one line per layer, 95% bootstrap bands) and one self-contained report.html — charts with their controls beside
+// them, a table of the last step, image grids (image | label | prediction at each step) and the run's manifest.
+// Everything is inlined (SVG text, PNGs as data URIs), so the file can be mailed or opened offline.
 import FileFormats
 import Foundation
 import PluginHost
@@ -63,9 +63,11 @@ public struct StudyReport {
             for m in metrics {
                 html += "<div class=\"row\">"
                 for p in [name, name + ":shuffled", name + ":permuted"] where allProperties.contains(p) {
-                    let svg = chart(property: p, metric: m).render()
-                    let file = "plots/\(p.replacingOccurrences(of: ":", with: "_"))_\(m).svg"
-                    try AtomicFile.write(svg, to: out.appendingPathComponent(file))
+                    let c = chart(property: p, metric: m)
+                    let svg = c.render()
+                    let file = "plots/\(p.replacingOccurrences(of: ":", with: "_"))_\(m)"
+                    try AtomicFile.write(svg, to: out.appendingPathComponent(file + ".svg"))
+                    try PNGLineChart(c).render().write(to: out.appendingPathComponent(file + ".png"))
                     html += "<div>\(svg)</div>"
                 }
                 html += "</div>\n"

@@ -1,13 +1,20 @@
 // Multi-head scaled dot-product attention (torch.nn.functional.scaled_dot_product_attention) with heads packed
 // in the channel axis, as diffusers' Attention and transformers' CLIPAttention lay them out.
+import COpenBLAS
+import Dispatch
+import Foundation
 
 extension Tensor {
     /// softmax(Q Kᵀ · scale [+ causal mask]) V per head. q [B, Tq, C], k and v [B, Tk, C] with C = heads · d and
     /// head h in channels h·d ..< (h+1)·d; result [B, Tq, C] in the same layout. `scale` defaults to 1/√d.
-    /// `causal` masks key j > query i (CLIP's text transformer). Heads are read in place (strided sgemm), and the
-    /// score matrix is built in query blocks of at most 64 MB.
+    /// `causal` masks key j > query i (CLIP's text transformer).
+    ///
+    /// Blocked: the work is split into tasks (sample, head, block of `blockRows` queries) spread over the cores,
+    /// each with single-threaded sgemm. A task's scores [blockRows, Tk] stay in the core's cache through
+    /// Q·Kᵀ, the fused max/exp/sum pass and P·V; the 1/sum normalisation is applied to the [blockRows, d] output
+    /// instead of the scores. `blockRows` nil picks about 2 MB of scores per task.
     public static func attention(q: Tensor, k: Tensor, v: Tensor, heads: Int, scale: Float? = nil,
-                                 causal: Bool = false) -> Tensor {
+                                 causal: Bool = false, blockRows: Int? = nil) -> Tensor {
         precondition(q.shape.count == 3 && k.shape.count == 3 && v.shape.count == 3, "attention: needs [B, T, C]")
         let (b, tq, c) = (q.shape[0], q.shape[1], q.shape[2])
         let tk = k.shape[1]
@@ -16,9 +23,63 @@ extension Tensor {
         precondition(c % heads == 0, "attention: \(c) channels not divisible by \(heads) heads")
         let d = c / heads
         let alpha = scale ?? 1 / Float(d).squareRoot()
-        let block = max(1, min(tq, (16 << 20) / max(1, tk)))
+        let block = max(1, min(tq, blockRows ?? AttentionTuning.blockRows(tk: tk)))
+        let blocks = (tq + block - 1) / block
+        let tasks = b * heads * blocks
         var out = Tensor(uninitialized: [b, tq, c])
-        var scores = [Float](unsafeUninitializedCapacity: block * tk) { _, n in n = block * tk }
+        Profiler.time("attention") {
+            q.data.withUnsafeBufferPointer { qp in
+            k.data.withUnsafeBufferPointer { kp in
+            v.data.withUnsafeBufferPointer { vp in
+            out.data.withUnsafeMutableBufferPointer { op in
+                let qb = qp.baseAddress!, kb = kp.baseAddress!, vb = vp.baseAddress!, ob = op.baseAddress!
+                Compute.withSingleThreadedBLAS(tasks > 1 && !AttentionTuning.serial) {
+                    Compute.concurrentTasks(tasks, scratch: block * tk + block,
+                                            threads: AttentionTuning.serial ? 1 : Compute.cores) { task, s in
+                        let bh = task / blocks, q0 = (task % blocks) * block
+                        let bi = bh / heads, h = bh % heads
+                        let nq = min(block, tq - q0)
+                        let qh = qb + (bi * tq + q0) * c + h * d           // [nq, d], row stride c
+                        let kh = kb + bi * tk * c + h * d                  // [tk, d], row stride c
+                        let vh = vb + bi * tk * c + h * d                  // [tk, d], row stride c
+                        let oh = ob + (bi * tq + q0) * c + h * d           // [nq, d], row stride c
+                        // [nq, d] · [tk, d]ᵀ · alpha → s [nq, tk]
+                        sgemm(transB: true, m: nq, n: tk, k: d, alpha: alpha, a: qh, lda: c, b: kh, ldb: c,
+                              c: s, ldc: tk)
+                        let inv = s + block * tk                             // [nq] 1/row sums
+                        for i in 0..<nq {
+                            let row = s + i * tk
+                            // Causal: keys 0 ... q0 + i are visible.
+                            let n = causal ? min(tk, q0 + i + 1) : tk
+                            var m = maxOf(row, n: n)
+                            if m == -.infinity { m = 0 }
+                            let sum = expShiftSum(row, row, n: n, shift: m)
+                            if n < tk { (row + n).update(repeating: 0, count: tk - n) }
+                            inv[i] = sum > 0 ? 1 / sum : 0
+                        }
+                        // e^(s − max) [nq, tk] · v [tk, d] → [nq, d], then each row · 1/sum.
+                        sgemm(m: nq, n: d, k: tk, a: s, lda: tk, b: vh, ldb: c, c: oh, ldc: c)
+                        for i in 0..<nq {
+                            let row = oh + i * c, f = inv[i]
+                            for j in 0..<d { row[j] *= f }
+                        }
+                    }
+                }
+            }}}}
+        }
+        return out
+    }
+
+    /// The unblocked form (whole score matrix per head, scalar softmax, normalised scores): the reference the
+    /// blocked kernel is tested against.
+    public static func attentionReference(q: Tensor, k: Tensor, v: Tensor, heads: Int, scale: Float? = nil,
+                                          causal: Bool = false) -> Tensor {
+        let (b, tq, c) = (q.shape[0], q.shape[1], q.shape[2])
+        let tk = k.shape[1]
+        let d = c / heads
+        let alpha = scale ?? 1 / Float(d).squareRoot()
+        var out = Tensor(zeros: [b, tq, c])
+        var scores = [Float](repeating: 0, count: tq * tk)   // [tq, tk]
         q.data.withUnsafeBufferPointer { qp in
         k.data.withUnsafeBufferPointer { kp in
         v.data.withUnsafeBufferPointer { vp in
@@ -27,26 +88,16 @@ extension Tensor {
             let s = sp.baseAddress!
             for bi in 0..<b {
                 for h in 0..<heads {
-                    let qh = qp.baseAddress! + bi * tq * c + h * d
-                    let kh = kp.baseAddress! + bi * tk * c + h * d
-                    let vh = vp.baseAddress! + bi * tk * c + h * d
-                    let oh = op.baseAddress! + bi * tq * c + h * d
-                    var q0 = 0
-                    while q0 < tq {
-                        let nq = min(block, tq - q0)
-                        // [nq, d] · [tk, d]ᵀ → [nq, tk]
-                        sgemm(transB: true, m: nq, n: tk, k: d, alpha: alpha, a: qh + q0 * c, lda: c,
-                              b: kh, ldb: c, c: s, ldc: tk)
-                        if causal {
-                            for i in 0..<nq where q0 + i + 1 < tk {
-                                (s + i * tk + q0 + i + 1).update(repeating: -.infinity, count: tk - (q0 + i + 1))
-                            }
-                        }
-                        softmaxRows(s, rows: nq, n: tk, ld: tk)
-                        // [nq, tk] · [tk, d] → [nq, d] written into this head's channels.
-                        sgemm(m: nq, n: d, k: tk, a: s, lda: tk, b: vh, ldb: c, c: oh + q0 * c, ldc: c)
-                        q0 += nq
+                    let off = h * d
+                    sgemm(transB: true, m: tq, n: tk, k: d, alpha: alpha, a: qp.baseAddress! + bi * tq * c + off,
+                          lda: c, b: kp.baseAddress! + bi * tk * c + off, ldb: c, c: s, ldc: tk)
+                    if causal {
+                        for i in 0..<tq where i + 1 < tk { (s + i * tk + i + 1).update(repeating: -.infinity,
+                                                                                        count: tk - i - 1) }
                     }
+                    softmaxRows(s, rows: tq, n: tk, ld: tk)
+                    sgemm(m: tq, n: d, k: tk, a: s, lda: tk, b: vp.baseAddress! + bi * tk * c + off, ldb: c,
+                          c: op.baseAddress! + bi * tq * c + off, ldc: c)
                 }
             }
         }}}}}

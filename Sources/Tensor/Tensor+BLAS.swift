@@ -9,8 +9,11 @@ import Glibc
 /// Thread setup for the numeric runtime. OpenBLAS threads serve sgemm; `parallelFor` serves the elementwise and
 /// normalisation loops (both sized to the machine's active cores).
 public enum Compute {
-    /// Cores the kernels use.
-    public static let cores: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Cores the kernels use: the active processors, or LDMPROBE_THREADS when set (benchmarks, profiling).
+    public static let cores: Int = {
+        if let s = ProcessInfo.processInfo.environment["LDMPROBE_THREADS"], let n = Int(s), n >= 1 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
 
     private static let once: Void = {
         openblas_set_num_threads(Int32(cores))
@@ -29,6 +32,45 @@ public enum Compute {
 
     /// Sets OpenBLAS's thread count once (idempotent; every sgemm wrapper calls it).
     @inline(__always) public static func setup() { _ = once }
+
+    /// Runs `body` with OpenBLAS limited to one thread (when `enabled`), for loops that call sgemm from several
+    /// threads at once: each call then stays on its own core instead of queueing for OpenBLAS's thread pool.
+    public static func withSingleThreadedBLAS<R>(_ enabled: Bool = true, _ body: () throws -> R) rethrows -> R {
+        setup()
+        guard enabled, cores > 1 else { return try body() }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(cores)) }
+        return try body()
+    }
+
+    /// Runs `body(task, scratch)` for task in 0..<n on up to `cores` threads that take the next task as they
+    /// finish one (so a core slowed by other load does less). Each thread owns one scratch buffer of
+    /// `scratch` floats, reused across its tasks.
+    public static func concurrentTasks(_ n: Int, scratch: Int, threads maxThreads: Int = cores,
+                                       _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        let threads = min(maxThreads, n)
+        func run(_ next: () -> Int?) {
+            let buf = UnsafeMutablePointer<Float>.allocate(capacity: max(1, scratch))
+            defer { buf.deallocate() }
+            while let t = next() { body(t, buf) }
+        }
+        if threads <= 1 {
+            var i = 0
+            run { defer { i += 1 }; return i < n ? i : nil }
+            return
+        }
+        let lock = NSLock()
+        var counter = 0
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            run {
+                lock.lock()
+                defer { lock.unlock() }
+                guard counter < n else { return nil }
+                counter += 1
+                return counter - 1
+            }
+        }
+    }
 }
 
 /// Runs `body(i)` for i in 0..<n, spread over `Compute.cores` threads in contiguous chunks.

@@ -19,8 +19,10 @@ extension Tensor {
         conv2d(weight: weight, bias: bias, stride: stride, padding: Padding2D(padding))
     }
 
-    /// conv2d with separate padding per side.
-    public func conv2d(weight: Tensor, bias: Tensor?, stride: Int, padding pad: Padding2D) -> Tensor {
+    /// conv2d with separate padding per side. `tileRows` forces the tiled path with that many output rows per
+    /// tile (tests); nil tiles maps of ≥ 32×32 outputs automatically.
+    public func conv2d(weight: Tensor, bias: Tensor?, stride: Int, padding pad: Padding2D,
+                       tileRows: Int? = nil) -> Tensor {
         precondition(shape.count == 4 && weight.shape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
         let (b, ci, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (co, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
@@ -31,16 +33,24 @@ extension Tensor {
         var out = Tensor(uninitialized: [b, co, oh, ow])
 
         let pointwise = kh == 1 && kw == 1 && stride == 1 && pad == Padding2D(0)
+        // Large feature maps (≥ 32×32 outputs): im2col of the whole map would be ci·kh·kw·OH·OW floats (47 MB for
+        // the UNet's 64×64×320 convs, 2.4 GB for the VAE's 512×512×256), so go in tiles of output rows instead.
+        let tiled = !pointwise && (tileRows != nil || ohw >= 1024)
         data.withUnsafeBufferPointer { xp in
             weight.data.withUnsafeBufferPointer { wp in
                 out.data.withUnsafeMutableBufferPointer { op in
                     let x = xp.baseAddress!, wt = wp.baseAddress!, o = op.baseAddress!
                     if pointwise {
                         // [O, I] · [I, HW] per sample: no im2col needed.
-                        for s in 0..<b {
-                            sgemm(m: co, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
-                                  c: o + s * co * ohw, ldc: ohw)
+                        Profiler.time("conv1x1.sgemm") {
+                            for s in 0..<b {
+                                sgemm(m: co, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
+                                      c: o + s * co * ohw, ldc: ohw)
+                            }
                         }
+                    } else if tiled {
+                        convTiles(x: x, b: b, ci: ci, h: h, w: w, weight: wt, co: co, kh: kh, kw: kw,
+                                  stride: stride, pad: pad, oh: oh, ow: ow, bias: bias, tileRows: tileRows, out: o)
                     } else {
                         // Samples per sgemm: all of them while the column buffer stays ≤ 64 MB (small feature maps
                         // then read the weights once), else one at a time.
@@ -54,20 +64,29 @@ extension Tensor {
                                 while s0 < b {
                                     let ns = min(per, b - s0)
                                     let n = ns * ohw
-                                    im2col(x: x + s0 * ci * h * w, samples: ns, c: ci, h: h, w: w, kh: kh, kw: kw,
-                                           stride: stride, pad: pad, oh: oh, ow: ow, col: cp.baseAddress!, ldcol: n)
+                                    Profiler.time("conv.im2col") {
+                                        im2col(x: x + s0 * ci * h * w, samples: ns, c: ci, h: h, w: w, kh: kh,
+                                               kw: kw, stride: stride, pad: pad, oh: oh, ow: ow,
+                                               col: cp.baseAddress!, ldcol: n)
+                                    }
                                     if ns == 1 {
-                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                              c: o + s0 * co * ohw, ldc: ohw)
+                                        Profiler.time("conv.sgemm") {
+                                            sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                                  c: o + s0 * co * ohw, ldc: ohw)
+                                        }
                                     } else {
                                         // [O, ns·OHW] → [ns, O, OHW]
-                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                              c: tp.baseAddress!, ldc: n)
+                                        Profiler.time("conv.sgemm") {
+                                            sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                                  c: tp.baseAddress!, ldc: n)
+                                        }
                                         let t = tp.baseAddress!
-                                        parallelFor(co, minPerThread: 8) { oc in
-                                            for s in 0..<ns {
-                                                (o + (s0 + s) * co * ohw + oc * ohw)
-                                                    .update(from: t + oc * n + s * ohw, count: ohw)
+                                        Profiler.time("conv.scatter") {
+                                            parallelFor(co, minPerThread: 8) { oc in
+                                                for s in 0..<ns {
+                                                    (o + (s0 + s) * co * ohw + oc * ohw)
+                                                        .update(from: t + oc * n + s * ohw, count: ohw)
+                                                }
                                             }
                                         }
                                     }
@@ -76,8 +95,9 @@ extension Tensor {
                             }
                         }
                     }
-                    if let bias {
+                    if let bias, !tiled {
                         precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)")
+                        Profiler.time("conv.bias") {
                         bias.data.withUnsafeBufferPointer { bp in
                             parallelFor(b * co, minPerThread: 8) { i in
                                 let v = bp[i % co]
@@ -85,11 +105,78 @@ extension Tensor {
                                 for j in 0..<ohw { row[j] += v }
                             }
                         }
+                        }
                     }
                 }
             }
         }
         return out
+    }
+}
+
+/// Tiles of whole output rows, each a task for one core: im2col of the tile into the core's own buffer
+/// [ci·kh·kw, rows·OW] (≤ 8 MB, reused), single-threaded sgemm into the output rows, bias added while hot.
+/// Rows per tile: enough for ≥ 512 columns (amortises packing the weights per sgemm), else ≤ 2 M floats of columns.
+private func convTiles(x: UnsafePointer<Float>, b: Int, ci: Int, h: Int, w: Int, weight wt: UnsafePointer<Float>,
+                       co: Int, kh: Int, kw: Int, stride: Int, pad: Padding2D, oh: Int, ow: Int, bias: Tensor?,
+                       tileRows: Int?, out o: UnsafeMutablePointer<Float>) {
+    let k = ci * kh * kw, ohw = oh * ow
+    let rowsPerTile = max(1, min(oh, tileRows ?? max(512, (2 << 20) / k) / ow))
+    let tilesPerSample = (oh + rowsPerTile - 1) / rowsPerTile
+    let tasks = b * tilesPerSample
+    if let bias { precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)") }
+    let biasData = bias?.data ?? []
+    biasData.withUnsafeBufferPointer { bp in
+        Profiler.time("conv.tiles") {
+            Compute.withSingleThreadedBLAS(tasks > 1) {
+                Compute.concurrentTasks(tasks, scratch: k * rowsPerTile * ow) { task, col in
+                    let s = task / tilesPerSample, oy0 = (task % tilesPerSample) * rowsPerTile
+                    let rows = min(rowsPerTile, oh - oy0), n = rows * ow
+                    im2colRows(x: x + s * ci * h * w, c: ci, h: h, w: w, kh: kh, kw: kw, stride: stride, pad: pad,
+                               ow: ow, oy0: oy0, rows: rows, col: col, ldcol: n)
+                    let dst = o + s * co * ohw + oy0 * ow                     // [O, rows·OW], row stride OH·OW
+                    sgemm(m: co, n: n, k: k, a: wt, lda: k, b: col, ldb: n, c: dst, ldc: ohw)
+                    if let bb = bp.baseAddress {
+                        for oc in 0..<co {
+                            let row = dst + oc * ohw, v = bb[oc]
+                            for j in 0..<n { row[j] += v }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// im2col of output rows oy0 ..< oy0 + rows of one image [c, h, w] on the calling thread:
+/// col[(ci·kh + ki)·kw + kj, (oy − oy0)·OW + ox] (row stride `ldcol`), zero outside the image.
+@inline(__always)
+private func im2colRows(x: UnsafePointer<Float>, c: Int, h: Int, w: Int, kh: Int, kw: Int, stride: Int,
+                        pad: Padding2D, ow: Int, oy0: Int, rows: Int, col: UnsafeMutablePointer<Float>, ldcol: Int) {
+    for r in 0..<(c * kh * kw) {
+        let ch = r / (kh * kw), ki = (r / kw) % kh, kj = r % kw
+        let src = x + ch * h * w
+        for oy in oy0..<(oy0 + rows) {
+            let d = col + r * ldcol + (oy - oy0) * ow
+            let iy = oy * stride - pad.top + ki
+            if iy < 0 || iy >= h {
+                d.update(repeating: 0, count: ow)
+                continue
+            }
+            let srow = src + iy * w
+            if stride == 1 {
+                let off = kj - pad.left
+                let lo = max(0, -off), hi = min(ow, w - off)
+                if lo > 0 { d.update(repeating: 0, count: lo) }
+                if hi > lo { (d + lo).update(from: srow + lo + off, count: hi - lo) }
+                if hi < ow { (d + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
+            } else {
+                for ox in 0..<ow {
+                    let ix = ox * stride - pad.left + kj
+                    d[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
+                }
+            }
+        }
     }
 }
 

@@ -13,51 +13,51 @@ extension Tensor {
 
     /// In-place form of `groupNorm`.
     public mutating func groupNormInPlace(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool = false) {
-        precondition(shape.count >= 2, "groupNorm: needs [B, C, ...]")
-        let b = shape[0], c = shape[1]
-        precondition(c % groups == 0, "groupNorm: \(c) channels not divisible by \(groups) groups")
-        let spatial = count / (b * c), cpg = c / groups
-        let gamma = weight?.data ?? [Float](repeating: 1, count: c)
-        let beta = bias?.data ?? [Float](repeating: 0, count: c)
-        gamma.withUnsafeBufferPointer { gp in
-            beta.withUnsafeBufferPointer { bp in
-                data.withUnsafeMutableBufferPointer { xp in
-                    let x = xp.baseAddress!
-                    parallelFor(b * groups) { bg in
-                        let g = bg % groups
-                        let base = x + bg * cpg * spatial
-                        let n = cpg * spatial
-                        // Two passes (mean, then squared deviations): float chunks summed into doubles.
-                        var sum = 0.0
-                        var i = 0
-                        while i < n {
-                            let e = min(n, i + 1024)
-                            var s: Float = 0
-                            for j in i..<e { s += base[j] }
-                            sum += Double(s); i = e
-                        }
-                        let mean = Float(sum / Double(n))
-                        var sq = 0.0
-                        i = 0
-                        while i < n {
-                            let e = min(n, i + 1024)
-                            var s: Float = 0
-                            for j in i..<e { let d = base[j] - mean; s += d * d }
-                            sq += Double(s); i = e
-                        }
-                        let rstd = Float(1 / (sq / Double(n) + Double(eps)).squareRoot())
-                        for cc in 0..<cpg {
-                            let ch = g * cpg + cc
-                            let scale = gp[ch] * rstd
-                            let shift = bp[ch] - mean * scale
-                            let row = base + cc * spatial
-                            if silu {
-                                for j in 0..<spatial {
-                                    let v = row[j] * scale + shift
-                                    row[j] = v / (1 + expf(-v))
+        Profiler.time(silu ? "groupnorm+silu" : "groupnorm") {
+            precondition(shape.count >= 2, "groupNorm: needs [B, C, ...]")
+            let b = shape[0], c = shape[1]
+            precondition(c % groups == 0, "groupNorm: \(c) channels not divisible by \(groups) groups")
+            let spatial = count / (b * c), cpg = c / groups
+            let gamma = weight?.data ?? [Float](repeating: 1, count: c)
+            let beta = bias?.data ?? [Float](repeating: 0, count: c)
+            gamma.withUnsafeBufferPointer { gp in
+                beta.withUnsafeBufferPointer { bp in
+                    data.withUnsafeMutableBufferPointer { xp in
+                        let x = xp.baseAddress!
+                        parallelFor(b * groups) { bg in
+                            let g = bg % groups
+                            let base = x + bg * cpg * spatial
+                            let n = cpg * spatial
+                            // Two passes (mean, then squared deviations): float chunks summed into doubles.
+                            var sum = 0.0
+                            var i = 0
+                            while i < n {
+                                let e = min(n, i + 1024)
+                                var s: Float = 0
+                                for j in i..<e { s += base[j] }
+                                sum += Double(s); i = e
+                            }
+                            let mean = Float(sum / Double(n))
+                            var sq = 0.0
+                            i = 0
+                            while i < n {
+                                let e = min(n, i + 1024)
+                                var s: Float = 0
+                                for j in i..<e { let d = base[j] - mean; s += d * d }
+                                sq += Double(s); i = e
+                            }
+                            let rstd = Float(1 / (sq / Double(n) + Double(eps)).squareRoot())
+                            for cc in 0..<cpg {
+                                let ch = g * cpg + cc
+                                let scale = gp[ch] * rstd
+                                let shift = bp[ch] - mean * scale
+                                let row = base + cc * spatial
+                                if silu {
+                                    let sv = FloatV(repeating: scale), hv = FloatV(repeating: shift)
+                                    mapV(row, row, n: spatial) { let v = $0 * sv + hv; return v / (1 + expV(-v)) }
+                                } else {
+                                    for j in 0..<spatial { row[j] = row[j] * scale + shift }
                                 }
-                            } else {
-                                for j in 0..<spatial { row[j] = row[j] * scale + shift }
                             }
                         }
                     }

@@ -4,24 +4,26 @@ extension Tensor {
     /// torch.nn.functional.interpolate(mode="nearest") of self [B, C, H, W] to [B, C, outH, outW]:
     /// source index floor(dst · in/out) (torch's legacy "nearest", not "nearest-exact").
     public func upsampleNearest(height oh: Int, width ow: Int) -> Tensor {
-        let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        var out = Tensor(uninitialized: [b, c, oh, ow])
-        let sy = Float(h) / Float(oh), sx = Float(w) / Float(ow)
-        let ys = (0..<oh).map { min(h - 1, Int((Float($0) * sy).rounded(.down))) }
-        let xs = (0..<ow).map { min(w - 1, Int((Float($0) * sx).rounded(.down))) }
-        data.withUnsafeBufferPointer { xp in
-            out.data.withUnsafeMutableBufferPointer { op in
-                let x = xp.baseAddress!, o = op.baseAddress!
-                parallelFor(b * c, minPerThread: 4) { i in
-                    let src = x + i * h * w, dst = o + i * oh * ow
-                    for oy in 0..<oh {
-                        let srow = src + ys[oy] * w, drow = dst + oy * ow
-                        for ox in 0..<ow { drow[ox] = srow[xs[ox]] }
+        Profiler.time("upsample") {
+            let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+            var out = Tensor(uninitialized: [b, c, oh, ow])
+            let sy = Float(h) / Float(oh), sx = Float(w) / Float(ow)
+            let ys = (0..<oh).map { min(h - 1, Int((Float($0) * sy).rounded(.down))) }
+            let xs = (0..<ow).map { min(w - 1, Int((Float($0) * sx).rounded(.down))) }
+            data.withUnsafeBufferPointer { xp in
+                out.data.withUnsafeMutableBufferPointer { op in
+                    let x = xp.baseAddress!, o = op.baseAddress!
+                    parallelFor(b * c, minPerThread: 4) { i in
+                        let src = x + i * h * w, dst = o + i * oh * ow
+                        for oy in 0..<oh {
+                            let srow = src + ys[oy] * w, drow = dst + oy * ow
+                            for ox in 0..<ow { drow[ox] = srow[xs[ox]] }
+                        }
                     }
                 }
             }
+            return out
         }
-        return out
     }
 
     /// Nearest upsampling by an integer factor (diffusers Upsample2D: scale_factor 2).

@@ -6,11 +6,9 @@ import Foundation
 public func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int) {
     parallelFor(rows, minPerThread: 8) { r in
         let row = p + r * ld
-        var m = -Float.infinity
-        for j in 0..<n { m = max(m, row[j]) }
+        var m = maxOf(row, n: n)
         if m == -Float.infinity { m = 0 }   // a fully masked row stays all zero below
-        var s: Float = 0
-        for j in 0..<n { let e = expf(row[j] - m); row[j] = e; s += e }
+        let s = expShiftSum(row, row, n: n, shift: m)
         let inv = s > 0 ? 1 / s : 0
         for j in 0..<n { row[j] *= inv }
     }

@@ -4,42 +4,7 @@ import Foundation
 import XCTest
 
 final class PipelineCLITests: XCTestCase {
-    /// The product folder of this build: the folder holding the .xctest bundle (or the test executable).
-    static var productFolder: URL? {
-        let candidates = [Bundle.main.bundleURL, Bundle(for: PipelineCLITests.self).bundleURL,
-                          URL(fileURLWithPath: CommandLine.arguments[0])]
-        for c in candidates {
-            var dir = c.standardizedFileURL
-            for _ in 0..<4 {
-                if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("ldmprobe").path) { return dir }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }
-
-    /// Runs ldmprobe with `arguments`; returns (status, stdout, stderr).
-    func ldmprobe(_ arguments: [String]) throws -> (Int32, String, String) {
-        guard let folder = Self.productFolder else {
-            throw XCTSkip("no ldmprobe executable next to the test bundle (build the Host product first)")
-        }
-        let p = Process()
-        p.executableURL = folder.appendingPathComponent("ldmprobe")
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read stderr on another thread so a chatty child cannot block on a full pipe.
-        var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
+    func ldmprobe(_ arguments: [String]) throws -> (Int32, String, String) { try LDMProbeCLI.run(arguments) }
 
     func testPipelineHelp() throws {
         let (status, out, _) = try ldmprobe(["pipeline", "--help"])
@@ -56,17 +21,7 @@ final class PipelineCLITests: XCTestCase {
     }
 
     func testDemoEndToEnd() throws {
-        // The demo model: $LDMPROBE_DEMO, else Assets/demo above the product folder (as the binary looks it up).
-        var found = false
-        if let env = ProcessInfo.processInfo.environment["LDMPROBE_DEMO"], !env.isEmpty {
-            found = FileManager.default.fileExists(atPath: env + "/model/model_index.json")
-        } else if var dir = Self.productFolder {
-            while dir.path != "/" && !found {
-                found = FileManager.default.fileExists(atPath: dir.appendingPathComponent("Assets/demo/model/model_index.json").path)
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        guard found else { throw XCTSkip("no Assets/demo/model (the embedded demo model is not built yet)") }
+        guard LDMProbeCLI.demoModelPresent else { throw XCTSkip("no Assets/demo/model (the embedded demo model is not built yet)") }
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let start = Date()

@@ -12,7 +12,7 @@ final class PlantedStudyTests: XCTestCase {
     static let other = "down_blocks.0.attentions.0.transformer_blocks.0.attn1"
 
     /// Writes run/activations/<id>/<layer>.npy (f16 [3, 2, C, h, w] and [3, C, h, w]) and labels/depth/<id>.npy, labels/fg/<id>.png.
-    func makeRun(_ root: URL, images: Int) throws {
+    static func makeRun(_ root: URL, images: Int) throws {
         var rng = StudyRandom(seed: 42)
         func normal() -> Float {
             let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12), u2 = Double(rng.next() >> 11) / Double(1 << 53)
@@ -73,7 +73,7 @@ final class PlantedStudyTests: XCTestCase {
     func testPlantedRepresentationIsFoundAndControlsAreNot() throws {
         let root = try StudyFixtures.temporaryFolder("planted")
         defer { try? FileManager.default.removeItem(at: root) }
-        try makeRun(root, images: 24)
+        try PlantedStudyTests.makeRun(root, images: 24)
         let rows = try runStudy(root, probe: "linear:fit=lstsq", out: "lstsq")
         let P = PlantedStudyTests.planted
         let s2 = value(rows, P, 2, "depth", "spearman"), s1 = value(rows, P, 1, "depth", "spearman")
@@ -115,7 +115,7 @@ final class PlantedStudyTests: XCTestCase {
     func testPlantedWithAdam() throws {
         let root = try StudyFixtures.temporaryFolder("planted-adam")
         defer { try? FileManager.default.removeItem(at: root) }
-        try makeRun(root, images: 16)
+        try PlantedStudyTests.makeRun(root, images: 16)
         let rows = try runStudy(root, probe: "linear:fit=adam,lr=0.05,epochs=30", out: "adam")
         let P = PlantedStudyTests.planted
         let s2 = value(rows, P, 2, "depth", "spearman"), d2 = value(rows, P, 2, "fg", "dice")

@@ -3,6 +3,7 @@
 import Foundation
 import Tensor
 import Weights
+import SeededRandom
 
 extension VGGNetwork {
     /// Loads `config` from `source` (torchvision state-dict names). Throws on a missing or unexpected key, or on a
@@ -74,7 +75,7 @@ extension VGGNetwork {
             let n = shape.reduce(1, *)
             let a = std * 1.7320508
             var data = [Float](repeating: 0, count: n)
-            for i in 0..<n { data[i] = a * (2 * rng.nextFloat() - 1) }
+            for i in 0..<n { data[i] = a * (2 * rng.nextUnitFloat() - 1) }
             return Tensor(shape: shape, data: data)
         }
         var convs: [Conv] = []
@@ -120,19 +121,4 @@ extension VGGNetwork {
         }
         return nil
     }
-}
-
-/// SplitMix64 (Steele et al.): a tiny seeded generator for random benchmark weights.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func nextFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
 }

@@ -5,6 +5,7 @@
 import COpenBLAS
 import Foundation
 import PluginKit
+import SeededRandom
 
 extension LinearProbe {
     func fitAdam(progress: (Int, Int) -> Void) throws {

@@ -14,7 +14,8 @@ import PluginKit
 /// Σ n_t z_t z_tᵀ, Σ z_t S_t and the pixel count, z_t = a_t (plus a constant 1 with bias).
 struct LeastSquaresStats {
     let features: Int
-    /// [F, F] upper triangle valid (row-major), F = features.
+    /// The upper triangle of the symmetric [F, F] Gram matrix, packed row by row (F(F+1)/2 values, F = features:
+    /// half the memory, which matters when a streamed study keeps thousands of probes at once).
     var gram: [Double]
     /// [F]
     var moment: [Double]
@@ -23,7 +24,7 @@ struct LeastSquaresStats {
 
     init(features: Int) {
         self.features = features
-        gram = [Double](repeating: 0, count: features * features)
+        gram = [Double](repeating: 0, count: features * (features + 1) / 2)
         moment = [Double](repeating: 0, count: features)
     }
 
@@ -46,7 +47,10 @@ struct LeastSquaresStats {
                             Int32(T), 0, gp.baseAddress, Int32(F))
             }
         }
-        for i in 0..<F { for j in i..<F { gram[i * F + j] += Double(g[i * F + j]) } }
+        for i in 0..<F {
+            let row = packedRow(i)
+            for j in i..<F { gram[row + j] += Double(g[i * F + j]) }
+        }
         for c in 0..<C {
             var s = 0.0
             for t in 0..<T { s += Double(activation[c * T + t]) * sums[t] }
@@ -54,6 +58,12 @@ struct LeastSquaresStats {
         }
         if bias { moment[C] += sums.reduce(0, +) }
     }
+
+    /// Index of element (i, i) minus i in `gram`: element (i, j ≥ i) is gram[packedRow(i) + j].
+    func packedRow(_ i: Int) -> Int { i * features - i * (i + 1) / 2 }
+
+    /// Element (i, j) of the Gram matrix, either triangle.
+    func gramElement(_ i: Int, _ j: Int) -> Double { i <= j ? gram[packedRow(i) + j] : gram[packedRow(j) + i] }
 
     mutating func add(_ other: LeastSquaresStats) {
         guard other.features == features else { return }
@@ -72,7 +82,7 @@ struct LeastSquaresStats {
         var a = [Double](repeating: 0, count: F * F)
         for i in 0..<F {
             for j in i..<F {
-                let v = gram[i * F + j] / pixels
+                let v = gram[packedRow(i) + j] / pixels
                 a[i * F + j] = v; a[j * F + i] = v
             }
             if !(bias && i == F - 1) { a[i * F + i] += lambda }
@@ -109,7 +119,7 @@ extension LinearProbe {
         for i in 0..<F {
             lin += x[i] * stats.moment[i]
             for j in 0..<F {
-                let gij = i <= j ? stats.gram[i * F + j] : stats.gram[j * F + i]
+                let gij = stats.gramElement(i, j)
                 quad += x[i] * gij * x[j]
             }
         }

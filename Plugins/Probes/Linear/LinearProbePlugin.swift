@@ -2,6 +2,7 @@
 //
 //     --probe linear                          Adam, lr 1e-3, 30 epochs, batch 4, huber δ=1, no bias (the studies)
 //     --probe linear:fit=lstsq,lambda=1e-3    closed-form ridge from one pass of sufficient statistics
+import Foundation
 import PluginABI
 import PluginKit
 
@@ -53,7 +54,12 @@ enum LinearProbePlugin {
                 PluginCall.run {
                     let box = try InstanceBox.object(probe, as: LinearProbeBox.self)
                     box.stale = true
-                    try box.probe.fit { done, total in box.host?.progress("fit linear", done: done, total: total) }
+                    // Progress only for fits that take a while: a study fits thousands of quick probes.
+                    let start = Date()
+                    try box.probe.fit { done, total in
+                        guard Date().timeIntervalSince(start) > 1 else { return }
+                        box.host?.progress("fit linear", done: done, total: total)
+                    }
                 }
             },
             predict: { probe, activation, out in

@@ -11,6 +11,25 @@ public struct FeedForward {
         out = try Linear(w, join(path, "net.2"), in: mult * c, out: c)
     }
 
-    /// [B, T, C] → [B, T, C]
-    func callAsFunction(_ x: Tensor) -> Tensor { out(proj(x).geglu()) }
+    /// Floats of the [rows, 8C] projection one chunk may hold (8 MB): at 4096 tokens the whole projection would
+    /// be 84 MB, above glibc's 32 MB mmap threshold, so every call paid fresh page faults and a trip to memory.
+    static let chunkFloats = 2 << 20
+
+    /// [B, T, C] → [B, T, C], computed in chunks of token rows (rows are independent).
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let c = x.shape.last!
+        let rows = x.count / c
+        let chunk = max(64, Self.chunkFloats / max(1, proj.weight.shape[0]))
+        if rows <= chunk { return out(proj(x).geglu()) }
+        var result = Tensor(uninitialized: x.shape)                       // [B, T, C]
+        var r0 = 0
+        while r0 < rows {
+            let n = min(chunk, rows - r0)
+            let part = x.rows(r0, n)                                      // [n, C]
+            let y = out(proj(part).geglu())                               // [n, C]
+            result.setRows(r0, y)
+            r0 += n
+        }
+        return result
+    }
 }

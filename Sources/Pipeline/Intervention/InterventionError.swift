@@ -13,7 +13,9 @@ public enum InterventionError: Error, CustomStringConvertible {
         case let .missingProbe(layer, step, path):
             return "intervene: no probe for \(layer) at step \(step) in \(path) (hint: pick --layers/--steps the probes were trained on)"
         case let .target(path, reason):
-            return "intervene: target \(path): \(reason)"
+            // File-format errors name the file themselves: say it once.
+            let r = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
+            return "intervene: target \(path): \(r)"
         case let .settings(reason):
             return "intervene: \(reason)"
         }

@@ -1,60 +1,16 @@
 // `ldmprobe intervene`'s engine: per image, a plain run (reading the probes), the target, an intervened run
 // (editing the conditional branch at the chosen layers and steps), optionally a random-direction control run, then
 // the outputs (written atomically): <out>/<id>/comparison.png (plain | intervened [| control]), target.png,
-// readings/<layer>.step<s>.{before,after}.png, report.json and report.md.
+// readings/<layer>.step<s>.{before,after}.png, labels/{plain,intervened,control}.png (with a labeler),
+// report.json and report.md.
 //
-// The image's own label (for --shift-foreground) is the probes' reading of the plain run at the last step that
-// has probes (the mean over the chosen layers of P(foreground) > 0.5, or of the depth value): no labeler needed.
-// "Measured" scores use the same readout on the intervened run (probe IoU with the target, not a labeler's).
+// The image's own label (for --shift-foreground) is the labeler's label of the plain image when a labeler is
+// given, else the probes' reading of the plain run at the last step that has probes (the mean over the chosen
+// layers of P(foreground) > 0.5, or of the depth value). Scores: the same probe readout on each run (probe IoU
+// with the target) and, with a labeler, the labeler's reading of each final image against the target.
 import FileFormats
 import Foundation
 import PluginHost
-
-public struct InterventionOptions {
-    public enum Target { case shift(dx: Int, dy: Int), mask(path: String), depth(path: String) }
-    public var target: Target
-    /// Layer module paths (resolved); steps (UNet call indices) to edit.
-    public var layers: [String]
-    public var steps: [Int]
-    public var editor = AdamEditor()
-    /// Also run a control that moves each activation by a random direction of the same norm.
-    public var control = false
-
-    public init(target: Target, layers: [String], steps: [Int]) {
-        self.target = target
-        self.layers = layers
-        self.steps = steps
-    }
-}
-
-/// What one intervened image reports.
-public struct InterventionImageReport: Codable {
-    public struct Edit: Codable {
-        public var layer: String
-        public var step: Int
-        public var lossBefore: Double
-        public var lossAfter: Double
-        public var changeNorm: Double
-    }
-    public var id: String
-    public var prompt: String
-    public var seed: UInt64?
-    public var property: String
-    public var kind: String
-    public var target: String
-    public var labelStep: Int
-    public var iterations: Int
-    public var learningRate: Double
-    public var edits: [Edit]
-    /// Binary: IoU of the last-step probe readout with the target; continuous: mean |readout − target|.
-    public var scorePlain: Double
-    public var scoreIntervened: Double
-    public var scoreControl: Double?
-    public var secondsPlain: Double
-    public var secondsIntervened: Double
-    public var secondsEditing: Double
-    public var secondsControl: Double?
-}
 
 public final class InterventionRunner {
     public let pipeline: DiffusionPipeline
@@ -62,11 +18,34 @@ public final class InterventionRunner {
     public let options: InterventionOptions
     public let tap: InterventionTap
     public let labelStep: Int
+    /// A --target-mask / --target-depth target [H, W], loaded (and checked) once up front.
+    public let fixedTarget: [Float]?
 
     public init(pipeline: DiffusionPipeline, probes: InterventionProbes, options: InterventionOptions) throws {
         self.pipeline = pipeline
         self.probes = probes
         self.options = options
+        let H = pipeline.settings.height, W = pipeline.settings.width
+        switch options.target {
+        case .shift: fixedTarget = nil
+        case let .mask(path):
+            guard probes.kind == .binary else {
+                throw InterventionError.settings("--target-mask needs binary (foreground) probes, \(probes.path) is continuous")
+            }
+            fixedTarget = try InterventionTarget.mask(png: path, height: H, width: W)
+        case let .depth(path):
+            guard probes.kind == .continuous else {
+                throw InterventionError.settings("--target-depth needs continuous (depth) probes, \(probes.path) is binary")
+            }
+            fixedTarget = try InterventionTarget.depth(file: path, height: H, width: W)
+        }
+        if let labeler = options.labeler {
+            let kind = labeler.labelKind
+            guard (kind == .binary) == (probes.kind == .binary) else {
+                throw InterventionError.settings("labeler \(options.labelerName) gives \(kind.rawValue) labels, the probes in "
+                                                 + "\(probes.path) are \(probes.kind.rawValue)")
+            }
+        }
         let available = pipeline.capturePoints
         var points: [CapturePoint] = []
         for layer in options.layers {
@@ -90,8 +69,7 @@ public final class InterventionRunner {
         else { throw InterventionError.settings("no step has probes for all chosen layers") }
         labelStep = ls
         tap = InterventionTap(points: points, probes: probes, editSteps: Set(options.steps), readSteps: [ls],
-                              labelHeight: pipeline.settings.height, labelWidth: pipeline.settings.width,
-                              editor: options.editor)
+                              labelHeight: H, labelWidth: W, editor: options.editor)
         tap.batchHasUncond = pipeline.settings.usesGuidance
         pipeline.subscribe(tap as StepObserver)
         pipeline.prepare()
@@ -122,34 +100,43 @@ public final class InterventionRunner {
         return s / Double(max(target.count, 1))
     }
 
+    /// The labeler's label [H, W] of a generated image.
+    func label(_ image: GeneratedImage, id: String) throws -> [Float] {
+        guard let labeler = options.labeler else { return [] }
+        let img = image.image
+        let rgb = img.channels == 3 ? img.bytes : (0 ..< img.width * img.height * 3).map {
+            img.bytes[($0 / 3) * img.channels + min($0 % 3, img.channels - 1)]
+        }
+        do {
+            return try labeler.load(imageID: id, height: pipeline.settings.height, width: pipeline.settings.width,
+                                    image: rgb, imageHeight: img.height, imageWidth: img.width)
+        } catch {
+            throw InterventionError.settings("labeler \(options.labelerName) on image \(id): \(error)")
+        }
+    }
+
     /// Runs one image and writes its outputs under `out/<id>/`.
     public func run(_ job: ImageJob, out: URL, index: Int = 0, total: Int = 1) throws -> InterventionImageReport {
         let H = pipeline.settings.height, W = pipeline.settings.width
+        let binary = probes.kind == .binary
         tap.begin(mode: .read)
         let plain = try pipeline.generate(job, index: index, total: total)
         try tap.throwIfFailed()
         let plainReadout = readout(tap.readings)
+        let plainLabel = try label(plain, id: job.id)
         let target: [Float]
         let targetName: String
-        switch options.target {
-        case let .shift(dx, dy):
-            let own = probes.kind == .binary ? plainReadout.map { $0 > 0.5 ? 1 : 0 } : plainReadout
-            target = InterventionTarget.shifted(own, height: H, width: W, dx: dx, dy: dy,
-                                                fill: probes.kind == .binary ? 0 : nil)
-            targetName = "own probe label (step \(labelStep)) shifted by (\(dx), \(dy)) px"
-        case let .mask(path):
-            target = try InterventionTarget.mask(png: path, height: H, width: W)
-            targetName = path
-        case let .depth(path):
-            target = try InterventionTarget.depth(file: path, height: H, width: W)
-            targetName = path
-        }
-        if probes.kind == .binary, case .depth = options.target {
-            throw InterventionError.settings("--target-depth needs continuous (depth) probes, \(probes.path) is binary")
-        }
-        if probes.kind == .continuous, case .mask = options.target {
-            throw InterventionError.settings("--target-mask needs binary (foreground) probes, \(probes.path) is continuous")
-        }
+        if let fixedTarget {
+            target = fixedTarget
+            switch options.target { case let .mask(p), let .depth(p): targetName = p; default: targetName = "" }
+        } else if case let .shift(dx, dy) = options.target {
+            let fromLabeler = options.effectiveOwnLabel == .labeler && options.labeler != nil
+            let source = fromLabeler ? plainLabel : plainReadout
+            let own = binary ? source.map { $0 > 0.5 ? 1 : 0 } : source
+            target = InterventionTarget.shifted(own, height: H, width: W, dx: dx, dy: dy, fill: binary ? 0 : nil)
+            targetName = (fromLabeler ? "own label (\(options.labelerName))" : "own probe label (step \(labelStep))")
+                + " shifted by (\(dx), \(dy)) px"
+        } else { throw InterventionError.settings("no target") }
 
         tap.target = target
         tap.begin(mode: .edit)
@@ -162,7 +149,9 @@ public final class InterventionRunner {
         var control: GeneratedImage?
         var controlReadout: [Float]?
         if options.control {
-            tap.controlSeed = job.seed ?? 0
+            tap.controlSeed = options.controlSeed ^ (job.seed ?? UInt64(job.promptIndex))
+            tap.controlNorms = Dictionary(editedReadings.compactMap { r in r.changeNorm.map { ("\(r.layer)/step_\(r.step)", $0) } },
+                                          uniquingKeysWith: { a, _ in a })
             tap.begin(mode: .control)
             control = try pipeline.generate(job, index: index, total: total)
             try tap.throwIfFailed()
@@ -171,19 +160,40 @@ public final class InterventionRunner {
 
         let dir = out.appendingPathComponent(job.id)
         try AtomicFile.createFolder(dir.appendingPathComponent("readings"))
-        try Self.writePNG(Self.sideBySide([plain.image, edited.image] + (control.map { [$0.image] } ?? [])),
-                          to: dir.appendingPathComponent("comparison.png"))
-        try Self.writePNG(Self.gray(target, H, W, binary: probes.kind == .binary), to: dir.appendingPathComponent("target.png"))
+        var labelerScores: InterventionImageReport.LabelerScores?
+        if options.labeler != nil {
+            let editedLabel = try label(edited, id: job.id)
+            let controlLabel = try control.map { try label($0, id: job.id) }
+            let metric = binary ? "iou" : "spearman"
+            func s(_ l: [Float]) -> Double { InterventionEvaluation.score(label: l, target: target, binary: binary) }
+            var note: String?
+            if binary && !target.contains(where: { $0 > 0.5 }) { note = "empty target mask" }
+            if !binary && Set(target).count < 2 { note = "constant target map" }
+            labelerScores = .init(labeler: options.labelerName, metric: metric, plain: s(plainLabel),
+                                  intervened: s(editedLabel), control: controlLabel.map(s), note: note)
+            if options.writeLabelImages {
+                try AtomicFile.createFolder(dir.appendingPathComponent("labels"))
+                for (name, l) in [("plain", plainLabel), ("intervened", editedLabel)] + (controlLabel.map { [("control", $0)] } ?? []) {
+                    try InterventionImages.write(binary ? InterventionImages.gray(l, H, W, binary: true)
+                                                        : InterventionImages.range(l, H, W, like: target),
+                                                 to: dir.appendingPathComponent("labels/\(name).png"))
+                }
+            }
+        }
+        try InterventionImages.write(InterventionImages.sideBySide([plain.image, edited.image] + (control.map { [$0.image] } ?? [])),
+                                     to: dir.appendingPathComponent("comparison.png"))
+        try InterventionImages.write(InterventionImages.gray(target, H, W, binary: binary), to: dir.appendingPathComponent("target.png"))
         var edits: [InterventionImageReport.Edit] = []
         for r in editedReadings {
             let stem = "readings/\(r.layer).step\(r.step)"
-            try Self.writePNG(Self.reading(r.before, H, W, binary: probes.kind == .binary, like: target),
-                              to: dir.appendingPathComponent("\(stem).before.png"))
+            try InterventionImages.write(InterventionImages.reading(r.before, H, W, binary: binary, like: target),
+                                         to: dir.appendingPathComponent("\(stem).before.png"))
             if let after = r.after {
-                try Self.writePNG(Self.reading(after, H, W, binary: probes.kind == .binary, like: target),
-                                  to: dir.appendingPathComponent("\(stem).after.png"))
+                try InterventionImages.write(InterventionImages.reading(after, H, W, binary: binary, like: target),
+                                             to: dir.appendingPathComponent("\(stem).after.png"))
                 edits.append(.init(layer: r.layer, step: r.step, lossBefore: r.lossBefore ?? .nan,
-                                   lossAfter: r.lossAfter ?? .nan, changeNorm: r.changeNorm ?? 0))
+                                   lossAfter: r.lossAfter ?? .nan, changeNorm: r.changeNorm ?? 0,
+                                   activationNorm: r.activationNorm ?? .nan))
             }
         }
         let report = InterventionImageReport(
@@ -191,13 +201,10 @@ public final class InterventionRunner {
             target: targetName, labelStep: labelStep, iterations: options.editor.iterations,
             learningRate: Double(options.editor.learningRate), edits: edits,
             scorePlain: score(plainReadout, target), scoreIntervened: score(editedReadout, target),
-            scoreControl: controlReadout.map { score($0, target) },
+            scoreControl: controlReadout.map { score($0, target) }, labelerScores: labelerScores,
             secondsPlain: plain.seconds, secondsIntervened: edited.seconds, secondsEditing: editSeconds,
             secondsControl: control?.seconds)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try enc.encode(report), to: dir.appendingPathComponent("report.json"))
+        try AtomicFile.write(try InterventionEvaluation.json(report), to: dir.appendingPathComponent("report.json"))
         try AtomicFile.write(Self.markdown(report), to: dir.appendingPathComponent("report.md"))
         return report
     }
@@ -205,48 +212,25 @@ public final class InterventionRunner {
     static func markdown(_ r: InterventionImageReport) -> String {
         let metric = r.kind == "binary" ? "probe IoU with target (higher is better)" : "mean |probe depth − target| (lower is better)"
         var s = "# Intervention: \(r.id)\n\nPrompt: \(r.prompt)  \nProperty: \(r.property) (\(r.kind))  \nTarget: \(r.target)  \n"
-        s += "Adam: lr \(r.learningRate), \(r.iterations) iterations per (layer, step)\n\n"
+        s += "Adam: lr \(fmt(r.learningRate)), \(r.iterations) iterations per (layer, step)\n\n"
         s += "![plain | intervened\(r.scoreControl == nil ? "" : " | control")](comparison.png) ![target](target.png)\n\n"
-        s += "| | \(metric) | seconds |\n|---|---|---|\n"
-        s += "| plain | \(fmt(r.scorePlain)) | \(fmt(r.secondsPlain)) |\n"
-        s += "| intervened | \(fmt(r.scoreIntervened)) | \(fmt(r.secondsIntervened)) (editing \(fmt(r.secondsEditing))) |\n"
-        if let c = r.scoreControl { s += "| random-direction control | \(fmt(c)) | \(fmt(r.secondsControl ?? 0)) |\n" }
-        s += "\n| layer | step | loss before | loss after | ‖Δ‖ |\n|---|---|---|---|---|\n"
-        for e in r.edits { s += "| \(e.layer) | \(e.step) | \(fmt(e.lossBefore)) | \(fmt(e.lossAfter)) | \(fmt(e.changeNorm)) |\n" }
+        let l = r.labelerScores
+        s += "| | \(metric) |" + (l.map { " \($0.labeler) \($0.metric) with target |" } ?? "") + " seconds |\n"
+        s += "|---|---|" + (l == nil ? "" : "---|") + "---|\n"
+        s += "| plain | \(fmt(r.scorePlain)) |" + (l.map { " \(fmt($0.plain)) |" } ?? "") + " \(fmt(r.secondsPlain)) |\n"
+        s += "| intervened | \(fmt(r.scoreIntervened)) |" + (l.map { " \(fmt($0.intervened)) |" } ?? "")
+            + " \(fmt(r.secondsIntervened)) (editing \(fmt(r.secondsEditing))) |\n"
+        if let c = r.scoreControl {
+            s += "| random-direction control | \(fmt(c)) |" + (l.map { " \(fmt($0.control ?? .nan)) |" } ?? "")
+                + " \(fmt(r.secondsControl ?? 0)) |\n"
+        }
+        if let note = l?.note { s += "\nLabeler score undefined: \(note).\n" }
+        s += "\n| layer | step | loss before | loss after | ‖Δ‖ | ‖x‖ |\n|---|---|---|---|---|---|\n"
+        for e in r.edits {
+            s += "| \(e.layer) | \(e.step) | \(fmt(e.lossBefore)) | \(fmt(e.lossAfter)) | \(fmt(e.changeNorm)) | \(fmt(e.activationNorm)) |\n"
+        }
         return s
     }
 
     static func fmt(_ v: Double) -> String { String(format: "%.4g", v) }
-
-    static func sideBySide(_ images: [PNGImage]) -> PNGImage {
-        let h = images[0].height, w = images[0].width, k = images.count
-        var bytes = [UInt8](repeating: 0, count: h * w * k * 3)
-        for (j, img) in images.enumerated() {
-            for y in 0 ..< h { for x in 0 ..< w { for c in 0 ..< 3 {
-                bytes[(y * w * k + j * w + x) * 3 + c] = img.bytes[(y * w + x) * img.channels + min(c, img.channels - 1)]
-            } } }
-        }
-        return PNGImage(width: w * k, height: h, channels: 3, bytes: bytes)
-    }
-
-    static func gray(_ v: [Float], _ h: Int, _ w: Int, binary: Bool) -> PNGImage {
-        let lo = binary ? 0 : (v.min() ?? 0), hi = binary ? 1 : (v.max() ?? 1)
-        let bytes = v.map { x -> UInt8 in
-            let t = hi > lo ? (x - lo) / (hi - lo) : 0
-            return UInt8(max(0, min(255, (t * 255).rounded())))
-        }
-        return PNGImage(width: w, height: h, channels: 1, bytes: bytes)
-    }
-
-    /// A probe prediction [O, H, W] as gray: P(foreground) or the value on the target's range.
-    static func reading(_ v: [Float], _ h: Int, _ w: Int, binary: Bool, like target: [Float]) -> PNGImage {
-        let n = h * w
-        if binary { return gray((0 ..< n).map { 1 / (1 + exp(v[$0] - v[n + $0])) }, h, w, binary: true) }
-        let lo = target.min() ?? 0, hi = target.max() ?? 1
-        return gray(Array(v[0 ..< n]).map { hi > lo ? min(max(($0 - lo) / (hi - lo), 0), 1) : 0 }, h, w, binary: true)
-    }
-
-    static func writePNG(_ img: PNGImage, to url: URL) throws {
-        try AtomicFile.write(to: url) { tmp in try img.write(to: tmp) }
-    }
 }

@@ -5,7 +5,8 @@
 //   read:  at each chosen layer and read step, the probe's prediction on the conditional branch [outputs, H, W]
 //   edit:  additionally, at edit steps, Adam moves the conditional activation [C, h, w] until the probe reads the
 //          target (probe loss_gradient: cross-entropy for binary labels, Huber for continuous), then writes it back
-//   control: as edit, but the written change is a random direction with the same L2 norm as Adam's change
+//   control: as edit, but the written change is a random direction with the same L2 norm as Adam's change: the
+//          norm the edited run recorded at that (layer, step) (`controlNorms`), else Adam is run here to find it
 import Foundation
 import Models
 import PluginHost
@@ -23,6 +24,8 @@ public final class InterventionTap: ActivationTap, StepObserver {
         public var lossBefore: Double?
         public var lossAfter: Double?
         public var changeNorm: Double?
+        /// ‖x‖ of the conditional activation before the edit (to read ‖Δ‖ against).
+        public var activationNorm: Double?
     }
 
     public let points: [String: CapturePoint]
@@ -36,6 +39,8 @@ public final class InterventionTap: ActivationTap, StepObserver {
     public var target: [Float] = []
     public var batchHasUncond = true
     public var controlSeed: UInt64 = 0
+    /// ‖Δ‖ of the probe-guided edit per "<layer>/step_<s>" (from the edited run's readings), used by control runs.
+    public var controlNorms: [String: Double] = [:]
 
     public private(set) var call = 0
     public private(set) var readings: [Reading] = []
@@ -93,18 +98,29 @@ public final class InterventionTap: ActivationTap, StepObserver {
             if mode != .read && editSteps.contains(step) {
                 let started = Date()
                 let original = x
-                let r = try editor.optimise(&x) { a in
-                    try probe.lossGradient(activation: a, activationShape: shape, target: target, targetShape: [H, W])
+                let loss = { (a: [Float]) throws -> (Double, [Float]) in
+                    try probe.lossGradient(activation: a, activationShape: shape, target: self.target, targetShape: [H, W])
                 }
-                var norm = 0.0
-                for i in 0 ..< x.count { let d = Double(x[i] - original[i]); norm += d * d }
-                norm = norm.squareRoot()
-                if mode == .control { x = Self.randomDirection(from: original, norm: norm, seed: controlSeed &+ UInt64(readings.count)) }
-                reading.lossBefore = r.initialLoss
-                reading.lossAfter = mode == .control
-                    ? try probe.lossGradient(activation: x, activationShape: shape, target: target, targetShape: [H, W]).loss
-                    : r.finalLoss
-                reading.changeNorm = norm
+                let key = "\(path)/step_\(step)"
+                reading.activationNorm = original.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+                if mode == .control, let norm = controlNorms[key] {
+                    x = Self.randomDirection(from: original, norm: norm, seed: Self.controlSeed(controlSeed, key))
+                    reading.lossBefore = try loss(original).0
+                    reading.lossAfter = try loss(x).0
+                    reading.changeNorm = norm
+                } else {
+                    let r = try editor.optimise(&x, loss)
+                    var norm = 0.0
+                    for i in 0 ..< x.count { let d = Double(x[i] - original[i]); norm += d * d }
+                    norm = norm.squareRoot()
+                    reading.lossBefore = r.initialLoss
+                    reading.lossAfter = r.finalLoss
+                    if mode == .control {
+                        x = Self.randomDirection(from: original, norm: norm, seed: Self.controlSeed(controlSeed, key))
+                        reading.lossAfter = try loss(x).0
+                    }
+                    reading.changeNorm = norm
+                }
                 reading.after = try probe.predict(activation: x, activationShape: shape, height: H, width: W)
                 Self.write(x, into: &activation, batchIndex: index, point: point)
                 editSeconds += Date().timeIntervalSince(started)
@@ -115,8 +131,16 @@ public final class InterventionTap: ActivationTap, StepObserver {
         }
     }
 
+    /// The control's seed for one (layer, step): `seed` mixed with an FNV-1a hash of "<layer>/step_<s>", so each
+    /// edit point draws its own direction and the draw does not depend on which other points were edited.
+    public static func controlSeed(_ seed: UInt64, _ key: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h ^ (seed &* 0x9E37_79B9_7F4A_7C15)
+    }
+
     /// `x` + a Gaussian direction scaled to L2 norm `norm` (Box–Muller on SplitMix64; reproducible per seed).
-    static func randomDirection(from x: [Float], norm: Double, seed: UInt64) -> [Float] {
+    public static func randomDirection(from x: [Float], norm: Double, seed: UInt64) -> [Float] {
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func next() -> Double {
             state &+= 0x9E37_79B9_7F4A_7C15

@@ -57,6 +57,9 @@ public enum InterventionTarget {
         guard a.shape == [H, W] || a.shape == [1, H, W] else {
             throw InterventionError.target(path: path, reason: "shape \(a.shape), expected [\(H), \(W)]")
         }
+        if let i = a.values.firstIndex(where: { !$0.isFinite }) {
+            throw InterventionError.target(path: path, reason: "value \(a.values[i]) at pixel (\(i % W), \(i / W)) is not finite")
+        }
         return a.values
     }
 

@@ -1,6 +1,7 @@
-// `ldmprobe pipeline`: labels every image of a run once, through its labeler plugin with the generated image passed
-// along (estimators such as world-depth need it), and stores them as labels/<property>/<id>.npy, float32 [H, W].
-// The probe study then reads them with the `generic` importer: labels are visible on disk and computed once.
+// `ldmprobe pipeline --from-disk`: labels every image of a stored run once, through its labeler plugin with the
+// generated image passed along (estimators such as world-depth need it), and stores them as
+// labels/<property>/<id>.npy, float32 [H, W]; the probe study then reads them with the `generic` importer.
+// (The streamed pipeline labels each image in memory as it is generated instead.)
 import FileFormats
 import Foundation
 import PluginHost
@@ -17,7 +18,7 @@ public enum LabelMaterializer {
             var ih = 0, iw = 0
             if let imageURL = run.imageURL(id) {
                 let img = try PNGImage.read(imageURL)
-                rgb = rgbBytes(img)
+                rgb = StudyProperty.rgbBytes(img)
                 ih = img.height
                 iw = img.width
             }
@@ -32,17 +33,5 @@ public enum LabelMaterializer {
             progress(i + 1, run.ids.count)
         }
         return labeler.labelKind
-    }
-
-    /// 8-bit RGB [H, W, 3] from a PNG of 1–4 channels (grey repeated, alpha dropped; 16-bit → high byte).
-    static func rgbBytes(_ img: PNGImage) -> [UInt8] {
-        let n = img.width * img.height, c = img.channels
-        let src: [UInt8] = img.bitDepth == 16 ? img.words.map { UInt8($0 >> 8) } : img.bytes
-        if c == 3 { return src }
-        var out = [UInt8](repeating: 0, count: n * 3)
-        for p in 0..<n {
-            for k in 0..<3 { out[p * 3 + k] = src[p * c + (c >= 3 ? k : 0)] }
-        }
-        return out
     }
 }

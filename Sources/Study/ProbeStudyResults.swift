@@ -1,0 +1,77 @@
+// What a probing study accumulates and writes: metric rows (each a per-test-image mean with its bootstrap
+// interval), predicted maps and probe weights. Shared by ProbeStudy (cell by cell, activations from disk or
+// memory) and StreamingProbeStudy (image by image, in one pass), so that both give the same tables: rows are
+// appended in the same order (layer, step, then the probe, :shuffled, :permuted) and each interval's bootstrap
+// seed is the study seed, the step and the row's position.
+import FileFormats
+import Foundation
+import PluginHost
+
+final class ProbeStudyResults {
+    var rows: [MetricRow] = []
+    var predictions: [PredictionRecord] = []
+    /// Probe weights per property: "<layer>/step_<s>/weight" → ([outputs, C], values).
+    var weights: [String: [String: (shape: [Int], values: [Float])]] = [:]
+
+    /// One test image's metric values for a property of `kind` (metric → value; an undefined correlation of a
+    /// constant map is left out).
+    static func measure(kind: LabelKind, prediction: [Float], label: [Float]) -> [String: Double] {
+        if kind == .binary { return ["dice": Metrics.dice(logits: prediction, label: label)] }
+        var v = ["rmse": Metrics.rmse(prediction, label)]
+        if let s = Metrics.spearman(prediction, label) { v["spearman"] = s }
+        if let r = Metrics.pearson(prediction, label) { v["pearson"] = r }
+        return v
+    }
+
+    /// One row per property and metric of a cell: the mean of its per-image values with a bootstrap interval.
+    func appendRows(layer: String, step: Int, suffix: String, properties: [StudyProperty],
+                    perImage: [[String: [Double]]], options: ProbeStudyOptions) {
+        for (k, p) in properties.enumerated() {
+            for m in p.metrics {
+                let values = perImage[k][m] ?? []
+                let seed = options.seed &+ UInt64(step) &* 1_000_003 &+ UInt64(rows.count)
+                let ci = Bootstrap.meanInterval(values, resamples: options.bootstrapResamples, seed: seed)
+                rows.append(MetricRow(layer: layer, step: step, property: p.name + suffix, metric: m, interval: ci))
+            }
+        }
+    }
+
+    /// Keeps a fitted probe's weights under "<layer>/step_<s>/weight" (and "/bias") of `property`.
+    func recordWeights(_ instance: ProbeInstance, property: String, layer: String, step: Int, channels: Int) throws {
+        let (wt, b) = try ProbeStudyResults.wrap { try instance.weights() }
+        var set = weights[property] ?? [:]
+        set["\(layer)/step_\(step)/weight"] = ([instance.spec.outputs, channels], wt)
+        if !b.isEmpty { set["\(layer)/step_\(step)/bias"] = ([b.count], b) }
+        weights[property] = set
+    }
+
+    /// Writes predictions/<property>/<layer>/step_<s>_<id>.png (and the label's PNG once) and records it.
+    func writePrediction(out: URL, property p: StudyProperty, layer: String, step: Int, id: String,
+                         prediction: [Float], label: [Float], height H: Int, width W: Int) throws {
+        let rel = "predictions/\(p.name)/\(layer)/step_\(step)_\(id).png"
+        try PredictionImage.write(prediction: prediction, label: label, kind: p.kind, height: H, width: W,
+                                  to: out.appendingPathComponent(rel))
+        predictions.append(PredictionRecord(property: p.name, layer: layer, step: step, id: id, path: rel))
+        let labelRel = "predictions/\(p.name)/label_\(id).png"
+        if !FileManager.default.fileExists(atPath: out.appendingPathComponent(labelRel).path) {
+            try PredictionImage.writeLabel(label, kind: p.kind, height: H, width: W, to: out.appendingPathComponent(labelRel))
+        }
+    }
+
+    func writeTables(out: URL) throws {
+        try MetricRow.write(rows, csv: out.appendingPathComponent("metrics.csv"),
+                            json: out.appendingPathComponent("metrics.json"))
+    }
+
+    func writeWeights(out: URL, probe: String) throws {
+        for (name, tensors) in weights {
+            try SafetensorsWriter.write(tensors, metadata: ["probe": probe, "property": name],
+                                        to: out.appendingPathComponent("probes/\(name.replacingOccurrences(of: ":", with: "_")).safetensors"))
+        }
+    }
+
+    /// Runs a plugin call, turning its error into StudyError.plugin.
+    static func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StudyError { throw e } catch { throw StudyError.plugin("\(error)") }
+    }
+}
