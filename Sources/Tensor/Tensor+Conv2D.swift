@@ -163,19 +163,7 @@ private func im2colRows(x: UnsafePointer<Float>, c: Int, h: Int, w: Int, kh: Int
                 d.update(repeating: 0, count: ow)
                 continue
             }
-            let srow = src + iy * w
-            if stride == 1 {
-                let off = kj - pad.left
-                let lo = max(0, -off), hi = min(ow, w - off)
-                if lo > 0 { d.update(repeating: 0, count: lo) }
-                if hi > lo { (d + lo).update(from: srow + lo + off, count: hi - lo) }
-                if hi < ow { (d + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
-            } else {
-                for ox in 0..<ow {
-                    let ix = ox * stride - pad.left + kj
-                    d[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
-                }
-            }
+            unfoldRow(d, from: src + iy * w, ow: ow, w: w, stride: stride, left: pad.left, kj: kj)
         }
     }
 }
@@ -200,21 +188,28 @@ private func im2col(x: UnsafePointer<Float>, samples: Int, c: Int, h: Int, w: In
                     d.update(repeating: 0, count: ow)
                     continue
                 }
-                let srow = src + iy * w
-                if stride == 1 {
-                    // ix = ox − left + kj: contiguous copy between the zero borders.
-                    let off = kj - pad.left
-                    let lo = max(0, -off), hi = min(ow, w - off)
-                    if lo > 0 { d.update(repeating: 0, count: lo) }
-                    if hi > lo { (d + lo).update(from: srow + lo + off, count: hi - lo) }
-                    if hi < ow { (d + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
-                } else {
-                    for ox in 0..<ow {
-                        let ix = ox * stride - pad.left + kj
-                        d[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
-                    }
-                }
+                unfoldRow(d, from: src + iy * w, ow: ow, w: w, stride: stride, left: pad.left, kj: kj)
             }
+        }
+    }
+}
+
+/// One row of one unfolded (channel, ki, kj): d[ox] = srow[ox·stride − left + kj] for ox in 0..<ow, zero where that
+/// falls outside the image row [0, w).
+@inline(__always)
+private func unfoldRow(_ d: UnsafeMutablePointer<Float>, from srow: UnsafePointer<Float>, ow: Int, w: Int,
+                       stride: Int, left: Int, kj: Int) {
+    if stride == 1 {
+        // ix = ox − left + kj: a contiguous copy between the zero borders.
+        let off = kj - left
+        let lo = max(0, -off), hi = min(ow, w - off)
+        if lo > 0 { d.update(repeating: 0, count: lo) }
+        if hi > lo { (d + lo).update(from: srow + lo + off, count: hi - lo) }
+        if hi < ow { (d + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
+    } else {
+        for ox in 0..<ow {
+            let ix = ox * stride - left + kj
+            d[ox] = (ix >= 0 && ix < w) ? srow[ix] : 0
         }
     }
 }
