@@ -121,11 +121,7 @@ public struct NpyArray: Equatable, Sendable {
     /// IEEE half bit pattern of x (round to nearest even; overflow to ±inf; NaN stays NaN).
     @inline(__always)
     public static func float16Bits(_ x: Float) -> UInt16 {
-        #if arch(x86_64) || arch(arm64)
-        return Float16(x).bitPattern
-        #else
-        fatalError("float16 needs Float16 support")
-        #endif
+        Float16(x).bitPattern
     }
 
     /// The Float value of an IEEE half bit pattern (exact).

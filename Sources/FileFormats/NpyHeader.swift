@@ -64,23 +64,22 @@ public struct NpyHeader: Equatable, Sendable {
         default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
         }
         let dict = "{'descr': '\(dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
-        for (version, prefix) in [(UInt8(1), 10), (UInt8(2), 12)] {
-            var total = prefix + dict.utf8.count + 1
-            total = (total + 63) / 64 * 64
-            let headerLength = total - prefix
-            if version == 1 && headerLength > 65535 { continue }
-            var out = magic + [version, 0]
-            if version == 1 {
-                out += [UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
-            } else {
-                out += (0 ..< 4).map { UInt8((headerLength >> (8 * $0)) & 0xFF) }
-            }
-            out += Array(dict.utf8)
-            out += [UInt8](repeating: 0x20, count: total - out.count - 1)
-            out.append(0x0A)
-            return out
+        // Version 1 (2-byte header length) unless the padded header would not fit in 65535 bytes; then version 2.
+        func padded(_ prefix: Int) -> Int { (prefix + dict.utf8.count + 1 + 63) / 64 * 64 }
+        let version: UInt8 = padded(10) - 10 <= 65535 ? 1 : 2
+        let prefix = version == 1 ? 10 : 12
+        let total = padded(prefix)
+        let headerLength = total - prefix
+        var out = magic + [version, 0]
+        if version == 1 {
+            out += [UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
+        } else {
+            out += (0 ..< 4).map { UInt8((headerLength >> (8 * $0)) & 0xFF) }
         }
-        fatalError("unreachable: a version-2 header always fits")
+        out += Array(dict.utf8)
+        out += [UInt8](repeating: 0x20, count: total - out.count - 1)
+        out.append(0x0A)
+        return out
     }
 
     // MARK: the dict literal

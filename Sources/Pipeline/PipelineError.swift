@@ -24,6 +24,8 @@ public enum PipelineError: Error, CustomStringConvertible {
         case let .invalidOption(option, reason):
             return "\(option): \(reason)"
         case let .model(path, reason):
+            // A weights error already names its file and carries its own hint: don't wrap it again.
+            if reason.hasPrefix(path) { return reason }
             return "\(path): \(reason) (expected a diffusers folder with unet/, vae/, text_encoder/, tokenizer/ "
                 + "or a single-file SD v1 checkpoint)"
         case let .input(path, reason):

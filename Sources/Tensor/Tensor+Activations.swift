@@ -5,24 +5,20 @@ extension Tensor {
     /// Applies f to every element in parallel chunks.
     @inline(__always)
     public func map(_ f: (Float) -> Float) -> Tensor {
-        Profiler.time("elementwise") {
-            var out = Tensor(uninitialized: shape)
-            data.withUnsafeBufferPointer { xp in
-                out.data.withUnsafeMutableBufferPointer { p in
-                    let src = xp.baseAddress!, dst = p.baseAddress!, n = p.count
-                    let chunk = 1 << 14
-                    parallelFor((n + chunk - 1) / chunk) { c in
-                        for i in (c * chunk)..<min(n, c * chunk + chunk) { dst[i] = f(src[i]) }
-                    }
-                }
-            }
-            return out
+        mapChunks { src, dst, n in
+            for i in 0..<n { dst[i] = f(src[i]) }
         }
     }
 
     /// Applies f to 8 lanes at a time in parallel chunks.
     @inline(__always)
     public func mapVector(_ f: (FloatV) -> FloatV) -> Tensor {
+        mapChunks { src, dst, n in mapV(src, dst, n: n, f) }
+    }
+
+    /// A new tensor of this shape, filled by `body(src, dst, n)` over chunks of 2^14 elements on all cores.
+    @inline(__always)
+    private func mapChunks(_ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         Profiler.time("elementwise") {
             var out = Tensor(uninitialized: shape)
             data.withUnsafeBufferPointer { xp in
@@ -31,7 +27,7 @@ extension Tensor {
                     let chunk = 1 << 14
                     parallelFor((n + chunk - 1) / chunk) { c in
                         let lo = c * chunk
-                        mapV(src + lo, dst + lo, n: min(n, lo + chunk) - lo, f)
+                        body(src + lo, dst + lo, min(n, lo + chunk) - lo)
                     }
                 }
             }
