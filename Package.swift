@@ -60,17 +60,22 @@ let package = Package(
 
         // Text → image with taps, the run folder; then the study (labels, probes, metrics, reports).
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost",
-                               "Study"],  // Study: metrics and bootstrap of the intervention evaluation
+                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost"],
                 swiftSettings: swiftSettings),
         .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights", "SeededRandom"],
+                swiftSettings: swiftSettings),
+        // The experiments that join generation and study, each a config in, results out: generation setup, the
+        // in-process study (stream · memory · spill), the stored-run study, per-step classification, interventions.
+        .target(name: "Studies",
+                dependencies: ["Pipeline", "Study", "PluginHost", "PluginABI", "FileFormats", "Models", "Tensor",
+                               "Weights"],
                 swiftSettings: swiftSettings),
         .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "Host",
-            dependencies: ["Pipeline", "Study", "World", "PluginHost", "Models", "Tokenizer", "Weights",
+            dependencies: ["Studies", "Pipeline", "Study", "World", "PluginHost", "Models", "Tokenizer", "Weights",
                            "FileFormats", "Tensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
@@ -102,6 +107,9 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Models", "Weights", "Tensor", "FileFormats"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "FileFormats", "PluginHost"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "Pipeline", "Study", "FileFormats", "PluginHost",
+                                                        "Models", "Tensor"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StudyTests", dependencies: ["Study", "FileFormats", "PluginHost"],
                     swiftSettings: swiftSettings),

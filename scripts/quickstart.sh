@@ -12,6 +12,6 @@ scripts/install-deps.sh
 echo "quickstart: swift build -c release --scratch-path $SCRATCH" >&2
 swift build -c release --scratch-path "$SCRATCH"
 start=$(date +%s)
-"$SCRATCH/release/ldmprobe" pipeline --demo --out "$OUT" "$@"
+"$SCRATCH/release/ldmprobe" pipeline --demo --overwrite --out "$OUT" "$@"
 echo "quickstart: demo took $(( $(date +%s) - start )) s"
 echo "quickstart: open $OUT/index.html (per-sampler reports: $OUT/<sampler>/study/report.html)"

@@ -1,5 +1,7 @@
 // The `ldmprobe` command: one subcommand per file in this folder.
 import ArgumentParser
+import Foundation
+import Studies
 
 @main
 struct LDMProbe: ParsableCommand {
@@ -25,9 +27,19 @@ struct LDMProbe: ParsableCommand {
             BenchCommand.self,
         ]
     )
-}
 
-/// ldmprobe's own version, recorded in every run manifest and handed to plugins.
-enum LDMProbeVersion {
-    static let string = "0.1.0"
+    /// `ldmprobe help NAME` with an unknown NAME is a usage error (ArgumentParser would print the root help and
+    /// exit 0); everything else is ArgumentParser's.
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "help", let name = args.dropFirst().first, !name.hasPrefix("-") {
+            let known = configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
+            if !known.contains(name) {
+                FileHandle.standardError.write(Data(("Error: help: no command '\(name)' (commands: "
+                                                     + known.joined(separator: ", ") + ")\n").utf8))
+                Foundation.exit(64)
+            }
+        }
+        main(nil)
+    }
 }

@@ -3,6 +3,7 @@
 //     @OptionGroup var plugins: PluginOptions
 //     let registry = try plugins.registry()
 import ArgumentParser
+import Studies
 import PluginHost
 
 struct PluginOptions: ParsableArguments {

@@ -74,7 +74,7 @@ public final class CaptureTap: ActivationTap {
     public func reset() { pendingError = nil }
 
     /// Batch element `b` of an activation as [C, h, w]: tokens [h·w, C] are transposed, maps copied.
-    static func featureMap(_ x: Tensor, batchIndex b: Int, point: CapturePoint) -> [Float] {
+    public static func featureMap(_ x: Tensor, batchIndex b: Int, point: CapturePoint) -> [Float] {
         let c = point.channels, n = point.height * point.width
         let offset = b * c * n
         if !point.tokens {

@@ -1,6 +1,10 @@
-// Progress on stderr for long runs: `image i/N id, step j/U, s/step, ETA` — one line per step, so that logs of
-// batch jobs (Slurm) show where a job is.
+// Progress on stderr for long runs: `image i/N id, step j/U, s/step, ETA`. On a terminal the line is updated in
+// place (\r); otherwise (logs of batch jobs, Slurm) one line per finished image, so a log shows where a job is
+// without a line per step.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes progress lines to stderr and estimates the remaining time from the mean seconds per step so far.
 public final class ProgressReporter {
@@ -10,10 +14,15 @@ public final class ProgressReporter {
     private var secondsInSteps: Double = 0
     private var lastStepStart = Date()
     public var enabled: Bool
+    /// stderr is a terminal: update one line in place.
+    public let inPlace: Bool
+    /// A line was left open by an in-place update (closed before any other output).
+    private var open = false
 
-    public init(totalImages: Int, enabled: Bool = true) {
+    public init(totalImages: Int, enabled: Bool = true, inPlace: Bool = isatty(2) != 0) {
         self.totalImages = totalImages
         self.enabled = enabled
+        self.inPlace = inPlace
     }
 
     public func stepWillStart() { lastStepStart = Date() }
@@ -27,13 +36,26 @@ public final class ProgressReporter {
         let perStep = secondsInSteps / Double(stepsDone)
         let remaining = (totalImages - index - 1) * calls + (calls - call - 1)
         let line = "image \(index + 1)/\(totalImages) \(id), step \(call + 1)/\(calls), "
-            + String(format: "%.2f", dt) + " s/step, ETA \(Self.format(perStep * Double(remaining)))\n"
-        FileHandle.standardError.write(Data(line.utf8))
+            + String(format: "%.2f", inPlace ? dt : perStep) + " s/step, ETA \(Self.format(perStep * Double(remaining)))"
+        if inPlace {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            open = true
+        } else if call == calls - 1 {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+
+    /// Ends an in-place line (before other output, and at the end of the run).
+    public func close() {
+        guard open else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+        open = false
     }
 
     /// A free-form line (skipped images, decode, …).
     public func note(_ text: String) {
         guard enabled else { return }
+        close()
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 

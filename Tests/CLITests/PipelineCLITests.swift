@@ -34,14 +34,15 @@ final class PipelineCLITests: XCTestCase {
         XCTAssertTrue(fm.fileExists(atPath: tmp.appendingPathComponent("index.html").path))
         for sampler in ["ddim", "pndm"] {
             let base = tmp.appendingPathComponent(sampler)
-            for file in ["run/manifest.json", "study/metrics.csv", "study/report.html",
-                         "classification/classification.csv"] {
+            for file in ["run/manifest.json", "study/metrics.csv", "study/report.html", "study/study.json",
+                         "classification/classification.csv", "control-permuted/run/manifest.json"] {
                 XCTAssertTrue(fm.fileExists(atPath: base.appendingPathComponent(file).path), "\(sampler)/\(file) missing")
             }
             let metrics = (try? String(contentsOf: base.appendingPathComponent("study/metrics.csv"), encoding: .utf8)) ?? ""
             let lines = metrics.split(separator: "\n")
             print("\(sampler): metrics.csv \(lines.count) lines")
             XCTAssertGreaterThan(lines.count, 1, "\(sampler)/study/metrics.csv has no rows")
+            XCTAssertTrue(lines.contains { $0.contains(":permuted,") }, "\(sampler): the demo's permuted control has no rows")
         }
     }
 }

@@ -14,7 +14,8 @@ final class PipelineStreamingTests: XCTestCase {
     /// Runs the small demo pipeline into `out` with `extra` flags; returns metrics.csv rows (header dropped).
     func pipeline(_ out: URL, _ extra: [String]) throws -> [[String]] {
         let (status, _, err) = try ldmprobe(["pipeline", "--demo", "--count", "8", "--steps", "3", "--sampler", "ddim",
-                                                 "--classifier", "none", "--bootstrap", "50", "--out", out.path] + extra)
+                                                 "--classifier", "none", "--control", "none", "--bootstrap", "50",
+                                                 "--out", out.path] + extra)
         XCTAssertEqual(status, 0, err)
         print(err.split(separator: "\n").filter { $0.contains("stream") || $0.contains("memory") || $0.contains("spill") }
             .joined(separator: "\n"))
@@ -50,7 +51,8 @@ final class PipelineStreamingTests: XCTestCase {
         XCTAssertLessThan(d, 1e-5)
         XCTAssertFalse(fm.fileExists(atPath: tmp.appendingPathComponent("stream/ddim/run/activations").path),
                        "the streamed run folder must hold no activations")
-        XCTAssertFalse(fm.fileExists(atPath: tmp.appendingPathComponent("stream/ddim/labels").path))
+        XCTAssertTrue(fm.fileExists(atPath: tmp.appendingPathComponent("stream/ddim/study/labels/foreground").path),
+                      "labels are kept by default")
         XCTAssertTrue(fm.fileExists(atPath: tmp.appendingPathComponent("disk/ddim/run/activations").path))
         XCTAssertTrue(fm.fileExists(atPath: tmp.appendingPathComponent("stream/ddim/study/report.html").path))
 
@@ -68,7 +70,8 @@ final class PipelineStreamingTests: XCTestCase {
 
         // A second streamed run into the same folder cannot resume (nothing stored): a clear error.
         let (status, _, err) = try ldmprobe(["pipeline", "--demo", "--count", "8", "--steps", "3", "--sampler", "ddim",
-                                                 "--classifier", "none", "--quiet", "--out", tmp.appendingPathComponent("stream").path])
+                                                 "--classifier", "none", "--quiet", "--resume",
+                                                 "--out", tmp.appendingPathComponent("stream").path])
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(err.contains("without stored activations"), err)
     }

@@ -49,22 +49,36 @@ public final class StepClassification {
                 guard let urls = image.frames[kind] else { continue }
                 var calls: [StepClassificationReport.Call] = []
                 for (call, url) in urls.enumerated() {
-                    let png = try PNGImage.read(url, as: .rgb8)
-                    let p = try classifier.classify(image: png.bytes, height: png.height, width: png.width)
-                    let ranked = ClassRanking.top(p, labels: labels, k: top)
-                    calls.append(StepClassificationReport.Call(
-                        call: call, top: ranked,
-                        targetProbability: image.target.map { p[$0] },
-                        targetRank: image.target.map { ClassRanking.rank(of: $0, in: p) }))
+                    calls.append(try classify(PNGImage.read(url, as: .rgb8), call: call, target: image.target))
                     done += 1
                     progress?(i, images.count, done, total)
                 }
                 perKind[kind] = calls
             }
-            records.append(StepClassificationReport.ImageResult(
-                id: image.id, prompt: image.prompt, target: image.target,
-                targetLabel: image.target.map { $0 < labels.count ? labels[$0] : "class_\($0)" }, kinds: perKind))
+            records.append(result(id: image.id, prompt: image.prompt, target: image.target, kinds: perKind))
         }
-        return StepClassificationReport(classifier: classifier.plugin.name, kinds: kinds, top: top, images: records)
+        return report(records, kinds: kinds)
+    }
+
+    /// One frame (8-bit RGB) at UNet call `call`: the top classes and the target's probability and rank. Also
+    /// called with frames decoded in memory during generation.
+    public func classify(_ png: PNGImage, call: Int, target: Int?) throws -> StepClassificationReport.Call {
+        let p = try classifier.classify(image: png.bytes, height: png.height, width: png.width)
+        return StepClassificationReport.Call(call: call, top: ClassRanking.top(p, labels: labels, k: top),
+                                             targetProbability: target.map { p[$0] },
+                                             targetRank: target.map { ClassRanking.rank(of: $0, in: p) })
+    }
+
+    /// One image's record from its calls per kind.
+    public func result(id: String, prompt: String, target: Int?,
+                       kinds: [String: [StepClassificationReport.Call]]) -> StepClassificationReport.ImageResult {
+        StepClassificationReport.ImageResult(id: id, prompt: prompt, target: target,
+                                             targetLabel: target.map { $0 < labels.count ? labels[$0] : "class_\($0)" },
+                                             kinds: kinds)
+    }
+
+    /// The report over `images` (classifier, kinds and top-k of this study).
+    public func report(_ images: [StepClassificationReport.ImageResult], kinds: [String]) -> StepClassificationReport {
+        StepClassificationReport(classifier: classifier.plugin.name, kinds: kinds, top: top, images: images)
     }
 }

@@ -10,6 +10,7 @@
 // with the target) and, with a labeler, the labeler's reading of each final image against the target.
 import FileFormats
 import Foundation
+import Pipeline
 import PluginHost
 
 public final class InterventionRunner {

@@ -4,6 +4,7 @@
 import FileFormats
 import Foundation
 import Pipeline
+import Studies
 import PluginHost
 import XCTest
 

@@ -6,6 +6,7 @@
 // Written as <out>/evaluation.csv (one row per image), evaluation.json (summary + rows) and a report section.
 import FileFormats
 import Foundation
+import Pipeline
 import Study
 
 public struct InterventionEvaluation: Codable {
@@ -160,7 +161,7 @@ public struct InterventionEvaluation: Codable {
         return s
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> Data {
+    public static func json<T: Encodable>(_ value: T) throws -> Data {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -2,6 +2,7 @@
 // starting at the model's own activation — the edit of Chen et al.'s intervention experiments (torch.optim.Adam
 // defaults: β1 0.9, β2 0.999, ε 1e-8, no weight decay).
 import Foundation
+import Pipeline
 
 public struct AdamEditor: Sendable {
     public var learningRate: Float

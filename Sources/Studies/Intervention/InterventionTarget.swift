@@ -2,6 +2,7 @@
 // (--target-mask PNG, --target-depth .npy/.png) or the image's own label moved by (dx, dy) pixels.
 import FileFormats
 import Foundation
+import Pipeline
 
 public enum InterventionTarget {
     /// `label` [H, W] moved by (dx, dy) pixels (+x right, +y down). Pixels the move uncovers take `fill`

@@ -1,6 +1,7 @@
 // The pictures an intervention writes: side-by-side comparisons, targets, probe readings and label maps as PNG.
 import FileFormats
 import Foundation
+import Pipeline
 
 public enum InterventionImages {
     /// Images of one height side by side (RGB).

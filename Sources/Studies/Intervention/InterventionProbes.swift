@@ -2,6 +2,7 @@
 // `ldmprobe probe` wrote (probes/<property>.safetensors: "<layer>/step_<s>/weight" F32 [outputs, C] and optionally
 // "<layer>/step_<s>/bias" [outputs]; metadata "probe" and "property"). Weights go back in with set_weights.
 import Foundation
+import Pipeline
 import PluginHost
 import Weights
 

@@ -8,6 +8,7 @@
 //   control: as edit, but the written change is a random direction with the same L2 norm as Adam's change: the
 //          norm the edited run recorded at that (layer, step) (`controlNorms`), else Adam is run here to find it
 import Foundation
+import Pipeline
 import Models
 import PluginHost
 import Tensor

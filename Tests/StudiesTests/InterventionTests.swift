@@ -3,6 +3,7 @@
 import FileFormats
 import Foundation
 import Pipeline
+import Studies
 import PluginHost
 import XCTest
 

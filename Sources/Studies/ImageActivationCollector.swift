@@ -1,4 +1,4 @@
-// `ldmprobe pipeline`: gathers each generated image's activations in memory while the UNet runs (the conditional
+// The in-process study's tap: gathers each generated image's activations in memory while the UNet runs (the conditional
 // branch of every probed capture point, [U, C, h, w] per layer), labels the decoded image in memory with every
 // property's labeler, and hands both to `handler` when the image is done. It keeps only the current image:
 // what happens next (streamed into the probes, kept in memory, spilled to a temporary folder) is the handler's.
@@ -7,7 +7,7 @@ import Foundation
 import Pipeline
 import Study
 
-final class ImageActivationCollector: ActivationConsumer, StepObserver {
+public final class ImageActivationCollector: ActivationConsumer, StepObserver {
     /// The probed capture points, in study (UNet) order.
     let points: [CapturePoint]
     let calls: Int
@@ -19,7 +19,7 @@ final class ImageActivationCollector: ActivationConsumer, StepObserver {
     /// (image id, layer → [U, C, h, w], labels per property [H·W]).
     let handler: (String, [String: [Float]], [[Float]]) throws -> Void
     /// Seconds spent labelling and in the handler (reported as probe time, not generation time).
-    private(set) var seconds = 0.0
+    public private(set) var seconds = 0.0
 
     private let index: [String: Int]
     /// [U, C, h, w] per point, overwritten image after image (a copy is made only if the handler keeps one).
@@ -40,15 +40,15 @@ final class ImageActivationCollector: ActivationConsumer, StepObserver {
     }
 
     /// Bytes of one image's activations.
-    static func imageBytes(_ points: [CapturePoint], calls: Int) -> Int {
+    public static func imageBytes(_ points: [CapturePoint], calls: Int) -> Int {
         points.reduce(0) { $0 + calls * $1.featureShape.reduce(1, *) * 4 }
     }
 
-    func captureRequest(available: [CapturePoint]) -> CaptureRequest {
+    public func captureRequest(available: [CapturePoint]) -> CaptureRequest {
         CaptureRequest(paths: Set(points.map(\.path)), branches: [.cond])
     }
 
-    func consume(_ a: CapturedActivation) throws {
+    public func consume(_ a: CapturedActivation) throws {
         guard a.branch == .cond, let k = index[a.point.path] else { return }
         let n = points[k].featureShape.reduce(1, *)
         guard a.values.count == n, a.call >= 0, a.call < calls else {
@@ -63,14 +63,14 @@ final class ImageActivationCollector: ActivationConsumer, StepObserver {
         received += 1
     }
 
-    func imageWillStart(_ context: ImageContext) throws {
+    public func imageWillStart(_ context: ImageContext) throws {
         received = 0
         for k in points.indices where buffers[k].count != calls * points[k].featureShape.reduce(1, *) {
             buffers[k] = [Float](repeating: 0, count: calls * points[k].featureShape.reduce(1, *))
         }
     }
 
-    func imageDidFinish(_ result: GeneratedImage) throws {
+    public func imageDidFinish(_ result: GeneratedImage) throws {
         let start = Date()
         defer { seconds += Date().timeIntervalSince(start) }
         let id = result.context.job.id
@@ -91,5 +91,5 @@ final class ImageActivationCollector: ActivationConsumer, StepObserver {
         try handler(id, activations, labels)
     }
 
-    func imageDidFail(_ context: ImageContext, error: Error) { received = 0 }
+    public func imageDidFail(_ context: ImageContext, error: Error) { received = 0 }
 }

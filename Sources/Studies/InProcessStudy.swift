@@ -1,4 +1,4 @@
-// `ldmprobe pipeline`: the probe study of one sampler's run, fed in-process while the images are generated (the
+// The probe study of one sampler's run, fed in-process while the images are generated (the
 // run folder stores no activations unless --keep-activations). Three ways, chosen by the probe and --memory-limit:
 //
 //   stream  a one-pass probe (linear:fit=lstsq): every image's activations go straight into the probes'
@@ -15,17 +15,17 @@ import PluginHost
 import Pipeline
 import Study
 
-final class InProcessStudy {
-    enum Mode: String { case stream, memory, spill }
+public final class InProcessStudy {
+    public enum Mode: String { case stream, memory, spill }
 
-    let mode: Mode
-    let collector: ImageActivationCollector
-    let options: ProbeStudyOptions
-    let properties: [StudyProperty]
-    let probe: ProbePlugin
-    let out: URL
-    let runFolder: URL
-    let spillFolder: URL
+    public let mode: Mode
+    public let collector: ImageActivationCollector
+    public let options: ProbeStudyOptions
+    public let properties: [StudyProperty]
+    public let probe: ProbePlugin
+    public let out: URL
+    public let runFolder: URL
+    public let spillFolder: URL
     let log: (String) -> Void
     private var streaming: StreamingProbeStudy?
     private var memory: MemoryActivations?
@@ -34,11 +34,11 @@ final class InProcessStudy {
     private let labels = LabelStore()
 
     /// True for probes fitted in one pass from accumulated statistics (the linear probe's fit=lstsq).
-    static func isOnePass(_ probe: ProbePlugin) -> Bool { probe.parameters["fit"]?.stringValue == "lstsq" }
+    public static func isOnePass(_ probe: ProbePlugin) -> Bool { probe.parameters["fit"]?.stringValue == "lstsq" }
 
     /// Picks the mode: stream when the probe is one-pass and its statistics fit under `limit` bytes, else memory
     /// when every image's activations fit, else spill. Says why on the log.
-    static func chooseMode(probe: ProbePlugin, points: [CapturePoint], calls: Int, images: Int, properties: Int,
+    public static func chooseMode(probe: ProbePlugin, points: [CapturePoint], calls: Int, images: Int, properties: Int,
                            options: ProbeStudyOptions, limit: Int, log: (String) -> Void) -> Mode {
         let perImage = ImageActivationCollector.imageBytes(points, calls: calls)
         let layers = points.map { (name: $0.path, shape: [calls] + $0.featureShape) }
@@ -66,7 +66,7 @@ final class InProcessStudy {
     static func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
     /// `points` in study (UNet) order; `spillFolder` is created only in spill mode (and removed by `cleanUp`).
-    init(mode: Mode, points: [CapturePoint], calls: Int, properties: [StudyProperty], probe: ProbePlugin,
+    public init(mode: Mode, points: [CapturePoint], calls: Int, properties: [StudyProperty], probe: ProbePlugin,
          options: ProbeStudyOptions, out: URL, runFolder: URL, spillFolder: URL, labelsFolder: URL?,
          log: @escaping (String) -> Void) throws {
         self.mode = mode
@@ -114,7 +114,7 @@ final class InProcessStudy {
     }
 
     /// The jobs in the order to generate them (streaming: training images first, in the control's order).
-    func order(_ jobs: [ImageJob]) -> [ImageJob] {
+    public func order(_ jobs: [ImageJob]) -> [ImageJob] {
         guard mode == .stream else { return jobs }
         let rank = Dictionary(StreamingProbeStudy.generationOrder(split: options.split, seed: options.seed,
                                                                   ids: jobs.map(\.id)).enumerated().map { ($1, $0) },
@@ -122,22 +122,29 @@ final class InProcessStudy {
         return jobs.sorted { rank[$0.id, default: .max] < rank[$1.id, default: .max] }
     }
 
-    /// After generation: the study's outputs (metrics, probes, predictions, charts, report); returns the rows.
-    func finish(cellLog: @escaping (String) -> Void) throws -> [MetricRow] {
+    /// After generation: the study's outputs (metrics, probes, predictions, charts, report).
+    public func finish(cellLog: @escaping (String) -> Void) throws -> StudyOutcome {
         defer { cleanUp() }
+        let rows: [MetricRow], predictions: [PredictionRecord]
         if let streaming {
             if streaming.maxHeldImages > 1 { log("streaming held up to \(streaming.maxHeldImages) training images") }
-            return try streaming.finish(runFolder: runFolder)
+            rows = try streaming.finish(runFolder: runFolder)
+            predictions = streaming.predictions
+        } else {
+            let source: ActivationSource
+            if let memory { source = memory } else { source = try RunActivations(run: runFolder, activations: spillFolder) }
+            let study = ProbeStudy(run: source, properties: properties, probe: probe, options: options, out: out)
+            for (name, byID) in labels.values { for (id, l) in byID { study.setLabel(property: name, id: id, values: l) } }
+            rows = try study.run(log: cellLog)
+            predictions = study.predictions
         }
-        let source: ActivationSource
-        if let memory { source = memory } else { source = try RunActivations(run: runFolder, activations: spillFolder) }
-        let study = ProbeStudy(run: source, properties: properties, probe: probe, options: options, out: out)
-        for (name, byID) in labels.values { for (id, l) in byID { study.setLabel(property: name, id: id, values: l) } }
-        return try study.run(log: cellLog)
+        let manifest = (try? String(contentsOf: runFolder.appendingPathComponent("manifest.json"), encoding: .utf8)) ?? ""
+        return StudyOutcome(rows: rows, predictions: predictions, split: options.split,
+                            properties: properties.map { ($0.name, $0.kind) }, runPath: runFolder.path, manifest: manifest)
     }
 
     /// Removes the spill folder (spill mode) and drops what is held in memory.
-    func cleanUp() {
+    public func cleanUp() {
         memory = nil
         labels.values = [:]
         if mode == .spill { try? FileManager.default.removeItem(at: spillFolder) }

@@ -1,0 +1,50 @@
+// The permuted-weights control of `pipeline`: the same prompts and seeds through a UNet whose every weight
+// tensor's elements are permuted (seeded), probed with the same probes, layers and split, written to
+// <sampler>/control-permuted/{run,study}; its rows join the sampler's metrics.csv as PROPERTY:permuted, and the
+// report is rewritten with them. A probe that reads a property as well from a scrambled network measures the
+// probe's capacity, not the model's representation.
+import Foundation
+import Study
+
+struct PermutedControl {
+    let study: PipelineStudy
+    let seed: UInt64
+
+    func run(spec: String, main: inout PipelineStudy.SamplerResult, name: String) throws {
+        var generation = study.config.generation
+        generation.permuteUNetSeed = seed
+        study.log("[\(name)] permuted-weights control (seed \(seed)) → \(name)/control-permuted")
+        let model = try LoadedModel(generation)
+        var config = study.config.study
+        config.keepLabels = false
+        config.shuffledControl = false
+        config.predictions = 0
+        let base = main.base.appendingPathComponent("control-permuted")
+        let control = try study.runSampler(try study.registry.sampler(spec: spec), model: model, base: base,
+                                           name: name + ":permuted", classify: false, studyConfig: config)
+        let added = control.study.rows.map { r -> MetricRow in
+            var r = r
+            r.property += ":permuted"
+            return r
+        }
+        var outcome = main.study
+        outcome.rows += added
+        let out = main.base.appendingPathComponent("study")
+        try MetricRow.write(outcome.rows, csv: out.appendingPathComponent("metrics.csv"),
+                            json: out.appendingPathComponent("metrics.json"))
+        try StudyReport(out: out, rows: outcome.rows, predictions: outcome.predictions, properties: outcome.properties,
+                        split: outcome.split, manifest: outcome.manifest, runPath: outcome.runPath).write()
+        try PermutedControl.record(out: out, run: base.appendingPathComponent("run"), seed: seed)
+        main.study = outcome
+        main.entry.metricRows = outcome.rows.count
+    }
+
+    /// Adds the control to the main study's study.json.
+    static func record(out: URL, run: URL, seed: UInt64) throws {
+        let url = out.appendingPathComponent("study.json")
+        var record = try JSONDecoder().decode(StudyRecord.self, from: Data(contentsOf: url))
+        record.controls.append(StudyRecord.Control(name: "permuted", spec: "UNet weights permuted, seed \(seed)",
+                                                   run: run.path))
+        try record.write(to: out)
+    }
+}
