@@ -103,9 +103,10 @@ public final class PipelineStudy {
         let outcome: StudyOutcome
         if let inProcess {
             outcome = try inProcess.finish(cellLog: cellLog(say))
-            try StudyRecord(run: folder.url, activations: inProcess.mode == .stream || !config.keepActivations
-                                ? "in-process (\(inProcess.mode.rawValue))" : folder.url.appendingPathComponent("activations").path,
-                            config: study, options: inProcess.options, layers: inProcess.collector.points.map(\.path),
+            let activations = inProcess.mode == .stream || !config.keepActivations
+                ? "in-process (\(inProcess.mode.rawValue))" : folder.url.appendingPathComponent("activations").path
+            try StudyRecord(run: folder.url, activations: activations, config: study, probe: inProcess.probe.specText,
+                            options: inProcess.options, layers: inProcess.collector.points.map(\.path),
                             calls: inProcess.options.steps ?? Array(0..<inProcess.collector.calls)).write(to: studyFolder)
         } else {
             outcome = try StoredRunStudy(run: folder.url, config: study, out: studyFolder).execute(registry: registry,

@@ -38,8 +38,8 @@ public struct StoredRunStudy {
             + "\((options.layers ?? runs.layers).count) layers, labels \(h)×\(w), properties "
             + properties.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", "))
         let rows = try study.run(log: log)
-        try StudyRecord(run: run, activations: runs.activationsFolder.path, config: config, options: options,
-                        layers: study.layers, calls: options.steps ?? Array(0..<calls),
+        try StudyRecord(run: run, activations: runs.activationsFolder.path, config: config, probe: probe.specText,
+                        options: options, layers: study.layers, calls: options.steps ?? Array(0..<calls),
                         permutedRun: permutedRun).write(to: out)
         return StudyOutcome(rows: rows, predictions: study.predictions, split: options.split,
                             properties: properties.map { ($0.name, $0.kind) }, runPath: run.path,

@@ -15,6 +15,8 @@ public struct StudyRecord: Codable {
     public var runManifestSHA256: String?
     public var activations: String
     public var probe: String
+    /// The probe as the plugin bound it, every parameter included (also in the probes' metadata).
+    public var probeBound: String
     public var labels: [LabelSpec]
     public var layers: [String]
     public var calls: [Int]
@@ -47,7 +49,8 @@ public struct StudyRecord: Codable {
         public var run: String?
     }
 
-    public init(run: URL, activations: String, config: StudyConfig, options: ProbeStudyOptions, layers: [String],
+    public init(run: URL, activations: String, config: StudyConfig, probe bound: String, options: ProbeStudyOptions,
+                layers: [String],
                 calls: [Int], permutedRun: (run: URL, seed: UInt64)? = nil) {
         created = ISO8601DateFormatter().string(from: Date())
         commandLine = CommandLine.arguments
@@ -56,6 +59,7 @@ public struct StudyRecord: Codable {
         runManifestSHA256 = (try? Data(contentsOf: manifest)).map(SHA256.hex)
         self.activations = activations
         probe = config.probe
+        probeBound = bound
         labels = config.labels
         self.layers = layers
         self.calls = calls

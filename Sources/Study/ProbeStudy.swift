@@ -148,7 +148,7 @@ public final class ProbeStudy {
             }
         }
         try writeTables()
-        try results.writeWeights(out: out, probe: probe.name)
+        try results.writeWeights(out: out, probe: probe.specText)
         try StudyReport(out: out, rows: rows, predictions: predictions, properties: properties.map { ($0.name, $0.kind) },
                         split: options.split, manifest: run.manifestText ?? "", runPath: run.folder.path).write()
         return rows

@@ -327,7 +327,7 @@ public final class StreamingProbeStudy {
             return ka.lexicographicallyPrecedes(kb)
         }
         try results.writeTables(out: out)
-        try results.writeWeights(out: out, probe: probe.name)
+        try results.writeWeights(out: out, probe: probe.specText)
         let manifest = (try? String(contentsOf: runFolder.appendingPathComponent("manifest.json"), encoding: .utf8)) ?? ""
         try StudyReport(out: out, rows: results.rows, predictions: results.predictions,
                         properties: properties.map { ($0.name, $0.kind) }, split: options.split, manifest: manifest,

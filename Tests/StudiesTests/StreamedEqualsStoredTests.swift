@@ -71,6 +71,10 @@ final class StreamedEqualsStoredTests: XCTestCase {
             let manifest = try Data(contentsOf: folder.appendingPathComponent("run/manifest.json"))
             XCTAssertEqual(record.runManifestSHA256, SHA256.hex(manifest))
             XCTAssertEqual(record.probe, "linear:fit=lstsq")
+            XCTAssertTrue(record.probeBound.hasPrefix("linear:") && record.probeBound.contains("fit=lstsq"), record.probeBound)
+            let probes = try String(decoding: Data(contentsOf: folder.appendingPathComponent("study/probes/fg.safetensors"))
+                .prefix(4096), as: UTF8.self)
+            XCTAssertTrue(probes.contains("\"probe\":\"\(record.probeBound)\""), "the probes' metadata lacks their spec")
             XCTAssertEqual(record.labels.map(\.name), ["fg", "depth"])
             XCTAssertEqual(record.split.train + record.split.test, 8)
         }
