@@ -42,20 +42,9 @@ enum Fixtures {
 }
 
 enum Plugins {
-    /// The folder holding this build's lib*.so plugins (beside the test bundle).
-    static var productFolder: String {
-        let candidates = [URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL,
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("libLinearProbe.so").path) {
-            return c.path
-        }
-        return candidates[0].path
-    }
-
-    /// The plugin registry of the product folder (nil only if discovery itself fails).
-    static let registry: PluginRegistry? = try? PluginRegistry.discover(extraPaths: [productFolder], useEnvironment: false,
-                                                                        useExecutableFolder: false)
+    /// The plugin registry of the test binary's folder, where SwiftPM builds the lib*.so plugins (nil only if
+    /// discovery itself fails).
+    static let registry: PluginRegistry? = try? PluginRegistry.discover(extraPaths: [], useEnvironment: false)
 
     static func sampler(_ spec: String) throws -> SamplerPlugin {
         guard let registry else { throw PluginError.notFound(kind: "sampler", name: spec, available: [], failures: 0) }

@@ -27,6 +27,11 @@ public enum InterventionTarget {
 
     /// A binary mask from a PNG (gray or RGB; > 50 % of full scale is foreground), checked against [H, W].
     public static func mask(png path: String, height H: Int, width W: Int) throws -> [Float] {
+        try gray(png: path, height: H, width: W).map { $0 > 0.5 ? 1 : 0 }
+    }
+
+    /// Channel 0 of a PNG in [0, 1], checked against [H, W].
+    static func gray(png path: String, height H: Int, width W: Int) throws -> [Float] {
         let img: PNGImage
         do { img = try PNGImage.read(URL(fileURLWithPath: path)) } catch {
             throw InterventionError.target(path: path, reason: "\(error)")
@@ -35,22 +40,12 @@ public enum InterventionTarget {
             throw InterventionError.target(path: path, reason: "is \(img.width)×\(img.height), the image is \(W)×\(H)")
         }
         let f = img.floats(normalized: true), c = img.channels
-        return (0 ..< H * W).map { f[$0 * c] > 0.5 ? 1 : 0 }
+        return (0 ..< H * W).map { f[$0 * c] }
     }
 
     /// A depth map [H, W] from a float .npy ([H, W] or [1, H, W]) or a gray PNG (0…1).
     public static func depth(file path: String, height H: Int, width W: Int) throws -> [Float] {
-        if path.lowercased().hasSuffix(".png") {
-            let img: PNGImage
-            do { img = try PNGImage.read(URL(fileURLWithPath: path)) } catch {
-                throw InterventionError.target(path: path, reason: "\(error)")
-            }
-            guard img.height == H, img.width == W else {
-                throw InterventionError.target(path: path, reason: "is \(img.width)×\(img.height), the image is \(W)×\(H)")
-            }
-            let f = img.floats(normalized: true), c = img.channels
-            return (0 ..< H * W).map { f[$0 * c] }
-        }
+        if path.lowercased().hasSuffix(".png") { return try gray(png: path, height: H, width: W) }
         let a: (shape: [Int], values: [Float])
         do { a = try NpyArray.readFloats(URL(fileURLWithPath: path)) } catch {
             throw InterventionError.target(path: path, reason: "\(error)")
