@@ -37,6 +37,9 @@ public final class LoadedModel {
         guard let variant = StableDiffusionModel.Variant(rawValue: config.weightsVariant) else {
             throw StudiesError.option(flag: "weights-variant", value: config.weightsVariant, reason: "use auto, fp32 or fp16")
         }
+        if let image = config.initImage {  // wired when GenerationSettings has img2img (issue #12)
+            throw StudiesError.option(flag: "init-image", value: image.path, reason: "img2img is not in this build yet")
+        }
         self.config = config
         sd = try StableDiffusionModel(path: config.model, variant: variant, tokenizerFolder: config.tokenizer,
                                       permuteUNetSeed: config.permuteUNetSeed)

@@ -1,8 +1,8 @@
 // The permuted-weights control of `pipeline`: the same prompts and seeds through a UNet whose every weight
-// tensor's elements are permuted (seeded), probed with the same probes, layers and split, written to
-// <sampler>/control-permuted/{run,study}; its rows join the sampler's metrics.csv as PROPERTY:permuted, and the
-// report is rewritten with them. A probe that reads a property as well from a scrambled network measures the
-// probe's capacity, not the model's representation.
+// tensor's elements are permuted (seeded), probed with the same probes, layers and split against the main
+// study's labels, written to <sampler>/control-permuted/{run,study}; its rows join the sampler's metrics.csv as
+// PROPERTY:permuted, and the report is rewritten with them. A probe that reads a property as well from a
+// scrambled network measures the probe's capacity, not the model's representation.
 import Foundation
 import Study
 
@@ -15,7 +15,14 @@ struct PermutedControl {
         generation.permuteUNetSeed = seed
         study.log("[\(name)] permuted-weights control (seed \(seed)) → \(name)/control-permuted")
         let model = try LoadedModel(generation)
+        // The control is probed for the main study's labels (of the real images, kept in study/labels), not
+        // for labels of the scrambled network's images.
         var config = study.config.study
+        let labels = main.base.appendingPathComponent("study").appendingPathComponent("labels")
+        config.labels = main.study.properties.map { name, kind in
+            LabelSpec(name: name, labeler: "generic:kind=\(kind.rawValue),ext=npy,resize=nearest",
+                      source: labels.appendingPathComponent(name).path)
+        }
         config.keepLabels = false
         config.shuffledControl = false
         config.predictions = 0

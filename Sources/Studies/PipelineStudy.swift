@@ -19,6 +19,11 @@ public final class PipelineStudy {
     /// Loads the model. `log` gets one line per stage; `progress` turns on per-step progress on stderr.
     public init(config: PipelineConfig, registry: PluginRegistry, progress: Bool = true,
                 log: @escaping (String) -> Void) throws {
+        var config = config
+        if config.permutedControlSeed != nil && !config.study.keepLabels {
+            log("--control permuted reads the main study's labels: keeping them")
+            config.study.keepLabels = true
+        }
         self.config = config
         self.registry = registry
         self.log = log

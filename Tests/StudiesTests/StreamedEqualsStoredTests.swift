@@ -13,7 +13,7 @@ import XCTest
 final class StreamedEqualsStoredTests: XCTestCase {
     static let estimators = Fixtures.repository.appendingPathComponent("Assets/demo/estimators")
 
-    func config(_ out: URL, probe: String, fromDisk: Bool = false, memoryLimit: Int = 1 << 30) throws -> PipelineConfig {
+    static func config(_ out: URL, probe: String, fromDisk: Bool = false, memoryLimit: Int = 1 << 30) throws -> PipelineConfig {
         var g = GenerationConfig(model: Fixtures.root.appendingPathComponent("tiny-sd").path)
         g.tokenizer = Fixtures.tokenizer
         g.steps = 3
@@ -54,8 +54,8 @@ final class StreamedEqualsStoredTests: XCTestCase {
     func testStreamedEqualsStoredLstsq() throws {
         let tmp = Fixtures.scratch("streamed")
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let streamed = try rows(config(tmp.appendingPathComponent("stream"), probe: "linear:fit=lstsq"))
-        let stored = try rows(config(tmp.appendingPathComponent("disk"), probe: "linear:fit=lstsq", fromDisk: true))
+        let streamed = try rows(Self.config(tmp.appendingPathComponent("stream"), probe: "linear:fit=lstsq"))
+        let stored = try rows(Self.config(tmp.appendingPathComponent("disk"), probe: "linear:fit=lstsq", fromDisk: true))
         let d = maxdiff(streamed, stored, "lstsq")
         print("studies: lstsq streamed vs stored f32: \(streamed.count) rows, maxdiff \(d)")
         XCTAssertLessThan(d, 1e-5)
@@ -84,9 +84,9 @@ final class StreamedEqualsStoredTests: XCTestCase {
         let tmp = Fixtures.scratch("adam")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let probe = "linear:epochs=2"
-        let memory = try rows(config(tmp.appendingPathComponent("memory"), probe: probe))
-        let spill = try rows(config(tmp.appendingPathComponent("spill"), probe: probe, memoryLimit: 1024))
-        let stored = try rows(config(tmp.appendingPathComponent("disk"), probe: probe, fromDisk: true))
+        let memory = try rows(Self.config(tmp.appendingPathComponent("memory"), probe: probe))
+        let spill = try rows(Self.config(tmp.appendingPathComponent("spill"), probe: probe, memoryLimit: 1024))
+        let stored = try rows(Self.config(tmp.appendingPathComponent("disk"), probe: probe, fromDisk: true))
         let dm = maxdiff(memory, stored, "adam memory"), ds = maxdiff(spill, stored, "adam spill")
         print("studies: adam in memory vs stored f32: maxdiff \(dm); spilled: maxdiff \(ds)")
         XCTAssertEqual(dm, 0)
