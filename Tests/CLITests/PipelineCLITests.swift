@@ -45,4 +45,22 @@ final class PipelineCLITests: XCTestCase {
             XCTAssertTrue(lines.contains { $0.contains(":permuted,") }, "\(sampler): the demo's permuted control has no rows")
         }
     }
+
+    /// `pipeline --intervene FLAGS` runs `intervene` through the sampler's study probes with the pipeline's model
+    /// and settings (3 steps: the default calls 0-4 shrink to the run's 3).
+    func testInterveneStage() throws {
+        XCTAssertTrue(LDMProbeCLI.demoModelPresent, "no Assets/demo/model: the demo model is part of the repository")
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-iv-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let (status, out, err) = try ldmprobe(["pipeline", "--demo", "--count", "6", "--steps", "3", "--sampler", "ddim",
+                                               "--control", "none", "--classifier", "none", "--bootstrap", "10", "--quiet",
+                                               "--intervene", "--shift-foreground 4,0 --count 2 --iterations 4 "
+                                                   + "--eval-labeler world-foreground --bootstrap 10",
+                                               "--out", tmp.path])
+        XCTAssertEqual(status, 0, err)
+        XCTAssertTrue(out.contains("best"), out)
+        let evaluation = try String(contentsOf: tmp.appendingPathComponent("ddim/intervene/evaluation.csv"), encoding: .utf8)
+        print("pipeline --intervene: evaluation.csv \(evaluation.split(separator: "\n").count) lines")
+        XCTAssertGreaterThan(evaluation.split(separator: "\n").count, 2)
+    }
 }

@@ -11,7 +11,8 @@ public struct InterventionConfig {
     public var probes: String
     public var property: String?
     public var probe = "linear"
-    /// Layer patterns (nil: per target, see `defaultLayers`); UNet calls (CallIndices; nil: 0-4 masks, 0-2 maps).
+    /// Layer patterns (nil: the up-block self-attention layers for masks, every one for maps); UNet calls
+    /// (CallIndices; nil: 0-4 for masks, 0-2 for maps, at most the run's).
     public var layers: [String]?
     public var calls: String?
     public var iterations = 128
@@ -49,8 +50,10 @@ public struct InterventionStudy {
         let chosen = try c.layers.map { try LayerPatterns.expand($0, available: attn1) }
             ?? attn1.filter { probeSet.kind == .continuous || $0.hasPrefix("up_blocks") }
         let calls = try pipeline.plan().calls
-        var options = InterventionOptions(target: c.target, layers: chosen, steps: try CallIndices(
-            c.calls ?? (probeSet.kind == .continuous ? "0-2" : "0-4"), flag: "calls").resolve(calls: calls))
+        // Default calls: the first 5 (masks) or 3 (maps), as many as the run has.
+        let firstCalls = Array(0..<min(calls, probeSet.kind == .continuous ? 3 : 5))
+        var options = InterventionOptions(target: c.target, layers: chosen,
+                                          steps: try c.calls.map { try CallIndices($0).resolve(calls: calls) } ?? firstCalls)
         options.editor = AdamEditor(learningRate: Float(c.learningRate), iterations: c.iterations)
         options.control = c.control || labeler != nil
         options.controlSeed = c.controlSeed
