@@ -1,7 +1,7 @@
 // One vocabulary in every command, through the built binary: `--steps` is the number of inference steps and
 // `--calls` the UNet-call indices wherever they appear; `help nosuch` fails; help examples do not wrap inside a
-// command; a non-empty --out is refused; `probe` on a stored run takes layer globs, labels its images with an
-// estimator (NAME=LABELER, no folder) and writes study.json and the labels.
+// command; a non-empty --out is refused; progress off a terminal is one line per image; `probe` on a stored run
+// takes layer globs, labels its images with an estimator (NAME=LABELER, no folder), writes study.json and labels.
 import Foundation
 import XCTest
 
@@ -80,9 +80,12 @@ final class VocabularyCLITests: XCTestCase {
             .write(to: csv, atomically: true, encoding: .utf8)
         let run = tmp.appendingPathComponent("run").path
         var (status, _, err) = try ldmprobe(["generate", "--model", demo.appendingPathComponent("model").path,
-                                             "--prompts", csv.path, "--sampler", "ddim", "--steps", "2", "--quiet",
-                                             "--out", run])
+                                             "--prompts", csv.path, "--sampler", "ddim", "--steps", "2", "--out", run])
         XCTAssertEqual(status, 0, err)
+        // Not a terminal: one progress line per image, not one per step.
+        let progress = err.split(separator: "\n").filter { $0.hasPrefix("image ") }
+        XCTAssertEqual(progress.count, 4, err)
+        XCTAssertTrue(progress.allSatisfy { $0.contains("step 2/2") }, err)
         let study = tmp.appendingPathComponent("study")
         (status, _, err) = try ldmprobe(["probe", "--run", run, "--label", "fg=world-foreground", "--layers", "up_blocks.3*",
                                          "--calls", "last", "--bootstrap", "10", "--out", study.path])
