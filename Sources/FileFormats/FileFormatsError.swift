@@ -32,7 +32,7 @@ public enum FileFormatsError: Error, CustomStringConvertible, Equatable {
         case let .png(path, message):
             return "\(path): PNG error: \(message) (is it a complete PNG file?)"
         case let .csv(path, line, reason):
-            return "\(path):\(line): \(reason) (expected CSV columns prompts, seeds, prompt_inds)"
+            return "\(path):\(line): \(reason)"  // each reason carries its own hint (CSVReader, PromptRow)
         case let .invalidArgument(path, reason):
             return "\(path): \(reason)"
         }

@@ -31,16 +31,18 @@ public struct PromptRow: Equatable, Hashable, Sendable {
     /// Parses the bytes of a prompts CSV file. `path` names it in errors.
     public static func parse(_ data: Data, encoding: CSVTextEncoding = .utf8WithLatin1Fallback,
                              path: String = "<csv>") throws -> [PromptRow] {
+        func bad(_ line: Int, _ reason: String) -> FileFormatsError {
+            .csv(path: path, line: line, reason: reason + " (a prompts file has the columns prompts, seeds, prompt_inds)")
+        }
         let text = try CSVReader.decode(data, encoding: encoding, path: path)
         let records = try CSVReader.parse(text, path: path)
         guard let header = records.first else {
-            throw FileFormatsError.csv(path: path, line: 1, reason: "empty file")
+            throw bad(1, "empty file")
         }
         let names = header.fields.map { $0.trimming(" \t") }
         func column(_ name: String) throws -> Int {
             guard let index = names.firstIndex(of: name) else {
-                throw FileFormatsError.csv(path: path, line: header.line,
-                    reason: "no '\(name)' column in header \(names)")
+                throw bad(header.line, "no '\(name)' column in header \(names)")
             }
             return index
         }
@@ -48,16 +50,15 @@ public struct PromptRow: Equatable, Hashable, Sendable {
         var rows: [PromptRow] = []
         for record in records.dropFirst() {
             guard record.fields.count == names.count else {
-                throw FileFormatsError.csv(path: path, line: record.line,
-                    reason: "\(record.fields.count) fields, header has \(names.count)")
+                throw bad(record.line, "\(record.fields.count) fields, header has \(names.count)")
             }
             let seedText = record.fields[seedColumn].trimming(" \t")
             let indexText = record.fields[indexColumn].trimming(" \t")
             guard let seed = UInt64(seedText) else {
-                throw FileFormatsError.csv(path: path, line: record.line, reason: "seed '\(seedText)' is not a non-negative integer")
+                throw bad(record.line, "seed '\(seedText)' is not a non-negative integer")
             }
             guard let index = Int(indexText), index >= 0 else {
-                throw FileFormatsError.csv(path: path, line: record.line, reason: "prompt_ind '\(indexText)' is not a non-negative integer")
+                throw bad(record.line, "prompt_ind '\(indexText)' is not a non-negative integer")
             }
             rows.append(PromptRow(prompt: record.fields[promptColumn], seed: seed, promptIndex: index))
         }
