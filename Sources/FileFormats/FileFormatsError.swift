@@ -1,4 +1,5 @@
-// FileFormats: the on-disk formats every area shares (.npy, PNG, the dataset CSV) and the atomic writer.
+// FileFormats: the on-disk formats every area shares (.npy, PNG, PFM, CSV, safetensors writing) and the atomic
+// writer.
 // Errors here name the file and the problem, and end with a hint; bad input never traps.
 
 /// Everything that can go wrong reading or writing a shared file format.

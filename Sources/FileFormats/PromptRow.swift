@@ -20,22 +20,20 @@ public struct PromptRow: Equatable, Hashable, Sendable {
     /// Reads a prompts CSV file. Errors name the file and line: a missing column, a wrong field count, a seed or
     /// index that is not a non-negative integer.
     public static func read(_ url: URL, encoding: CSVTextEncoding = .utf8WithLatin1Fallback) throws -> [PromptRow] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw FileFormatsError.io(path: url.path, message: FileManager.default.fileExists(atPath: url.path)
-                ? "cannot read: \(error.localizedDescription)" : "no such file")
-        }
-        return try parse(data, encoding: encoding, path: url.path)
+        try rows(CSVReader.read(url, encoding: encoding), path: url.path)
     }
 
     /// Parses the bytes of a prompts CSV file. `path` names it in errors.
     public static func parse(_ data: Data, encoding: CSVTextEncoding = .utf8WithLatin1Fallback,
                              path: String = "<csv>") throws -> [PromptRow] {
+        try rows(CSVReader.parse(CSVReader.decode(data, encoding: encoding, path: path), path: path), path: path)
+    }
+
+    /// Rows from parsed CSV records (the first is the header).
+    static func rows(_ records: [(line: Int, fields: [String])], path: String) throws -> [PromptRow] {
         func bad(_ line: Int, _ reason: String) -> FileFormatsError {
             .csv(path: path, line: line, reason: reason + " (a prompts file has the columns prompts, seeds, prompt_inds)")
         }
-        let text = try CSVReader.decode(data, encoding: encoding, path: path)
-        let records = try CSVReader.parse(text, path: path)
         guard let header = records.first else {
             throw bad(1, "empty file")
         }

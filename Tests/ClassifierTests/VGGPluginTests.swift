@@ -6,10 +6,10 @@ import PluginHost
 import Tensor
 
 final class VGGPluginTests: XCTestCase {
-    static let registry: PluginRegistry? = try? PluginRegistry.discover(useEnvironment: false)
+    static let discovered = Result { try PluginRegistry.discover(useEnvironment: false) }
 
     func registry() throws -> PluginRegistry {
-        let r = try XCTUnwrap(Self.registry)
+        let r = try Self.discovered.get()
         guard r.plugins.contains(where: { $0.name == "vgg16" }) else {
             let message = "vgg16 not found in \(r.searchedDirectories); failures: "
                 + "\(r.failures.map { "\($0.path): \($0.reason)" }) (build it: swift build -c release --build-tests)"
