@@ -12,8 +12,32 @@ public enum CSVTextEncoding: String, Sendable {
     case utf8
 }
 
-/// A small CSV parser for the dataset files.
+/// Bounds on one record, so that a malformed or hostile file (say, an unterminated quote in a large file) is an
+/// error naming its line rather than a field that swallows the whole file.
+public struct CSVLimits: Sendable {
+    /// Unicode scalars in one field.
+    public var fieldLength: Int
+    /// Fields in one record.
+    public var fieldCount: Int
+    public init(fieldLength: Int = 1 << 20, fieldCount: Int = 10_000) {
+        self.fieldLength = fieldLength
+        self.fieldCount = fieldCount
+    }
+}
+
+/// The CSV parser for every table ldmprobe reads (CSVWriter writes what it reads).
 public enum CSVReader {
+    /// Reads and parses the CSV file at `url`: records of fields with the line each starts on.
+    public static func read(_ url: URL, encoding: CSVTextEncoding = .utf8WithLatin1Fallback,
+                            limits: CSVLimits = CSVLimits()) throws -> [(line: Int, fields: [String])] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw FileFormatsError.io(path: url.path, message: FileManager.default.fileExists(atPath: url.path)
+                ? "cannot read: \(error.localizedDescription)" : "no such file")
+        }
+        return try parse(decode(data, encoding: encoding, path: url.path), path: url.path, limits: limits)
+    }
+
     /// Decodes `data` as text. `path` names the file in errors.
     public static func decode(_ data: Data, encoding: CSVTextEncoding, path: String) throws -> String {
         var bytes = [UInt8](data)
@@ -32,8 +56,9 @@ public enum CSVReader {
 
     /// Parses CSV text into records of fields, each record paired with the 1-based line it starts on.
     /// Blank lines are skipped. Errors: a quote inside an unquoted field, text after a closing quote, or an
-    /// unterminated quoted field (naming the line it started on).
-    public static func parse(_ text: String, path: String) throws -> [(line: Int, fields: [String])] {
+    /// unterminated quoted field (naming the line it started on), a field or record beyond `limits`.
+    public static func parse(_ text: String, path: String,
+                             limits: CSVLimits = CSVLimits()) throws -> [(line: Int, fields: [String])] {
         var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
         var field: [Unicode.Scalar] = []
@@ -42,12 +67,24 @@ public enum CSVReader {
         var state = State.fieldStart
         var recordHasContent = false
 
-        func endField() {
+        func syntax(_ line: Int, _ reason: String) -> FileFormatsError {
+            .csv(path: path, line: line, reason: reason + " (RFC 4180 CSV: a field holding a comma, quote or newline is "
+                 + "quoted, with quotes inside doubled)")
+        }
+        func tooLong() -> FileFormatsError {
+            .csv(path: path, line: state == .fieldStart || state == .unquoted ? line : quoteLine,
+                 reason: "a field longer than \(limits.fieldLength) characters (an unterminated quote?)")
+        }
+        func endField() throws {
+            guard fields.count < limits.fieldCount else {
+                throw FileFormatsError.csv(path: path, line: recordLine,
+                    reason: "a record with more than \(limits.fieldCount) fields")
+            }
             fields.append(String(String.UnicodeScalarView(field)))
             field.removeAll(keepingCapacity: true)
         }
-        func endRecord() {
-            endField()
+        func endRecord() throws {
+            try endField()
             if recordHasContent || fields.count > 1 { records.append((recordLine, fields)) }
             fields.removeAll()
             recordHasContent = false
@@ -66,37 +103,39 @@ public enum CSVReader {
                 switch c {
                 case ",":
                     recordHasContent = true
-                    endField(); state = .fieldStart
+                    try endField(); state = .fieldStart
                 case "\n":
                     line += 1
-                    endRecord(); state = .fieldStart
+                    try endRecord(); state = .fieldStart
                 case "\"" where state == .fieldStart:
                     recordHasContent = true
                     quoteLine = line
                     state = .quoted
                 case "\"":
-                    throw FileFormatsError.csv(path: path, line: line, reason: "quote inside an unquoted field")
+                    throw syntax(line, "quote inside an unquoted field")
                 default:
                     recordHasContent = true
+                    guard field.count < limits.fieldLength else { throw tooLong() }
                     field.append(c); state = .unquoted
                 }
             case .quoted:
                 if c == "\"" { state = .quoteInQuoted } else {
+                    guard field.count < limits.fieldLength else { throw tooLong() }
                     if c == "\n" { line += 1 }
                     field.append(c)
                 }
             case .quoteInQuoted:
                 switch c {
                 case "\"": field.append("\""); state = .quoted
-                case ",": endField(); state = .fieldStart
-                case "\n": line += 1; endRecord(); state = .fieldStart
+                case ",": try endField(); state = .fieldStart
+                case "\n": line += 1; try endRecord(); state = .fieldStart
                 default:
-                    throw FileFormatsError.csv(path: path, line: line, reason: "text after a closing quote")
+                    throw syntax(line, "text after a closing quote")
                 }
             }
         }
         if state == .quoted {
-            throw FileFormatsError.csv(path: path, line: quoteLine, reason: "quoted field never closed")
+            throw syntax(quoteLine, "quoted field never closed")
         }
         return records
     }

@@ -1,4 +1,5 @@
-// FileFormats: the on-disk formats every area shares (.npy, PNG, the dataset CSV) and the atomic writer.
+// FileFormats: the on-disk formats every area shares (.npy, PNG, PFM, CSV, safetensors writing) and the atomic
+// writer.
 // Errors here name the file and the problem, and end with a hint; bad input never traps.
 
 /// Everything that can go wrong reading or writing a shared file format.
@@ -32,7 +33,7 @@ public enum FileFormatsError: Error, CustomStringConvertible, Equatable {
         case let .png(path, message):
             return "\(path): PNG error: \(message) (is it a complete PNG file?)"
         case let .csv(path, line, reason):
-            return "\(path):\(line): \(reason) (expected CSV columns prompts, seeds, prompt_inds)"
+            return "\(path):\(line): \(reason)"  // each reason carries its own hint (CSVReader, PromptRow)
         case let .invalidArgument(path, reason):
             return "\(path): \(reason)"
         }

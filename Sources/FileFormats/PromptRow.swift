@@ -20,27 +20,27 @@ public struct PromptRow: Equatable, Hashable, Sendable {
     /// Reads a prompts CSV file. Errors name the file and line: a missing column, a wrong field count, a seed or
     /// index that is not a non-negative integer.
     public static func read(_ url: URL, encoding: CSVTextEncoding = .utf8WithLatin1Fallback) throws -> [PromptRow] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw FileFormatsError.io(path: url.path, message: FileManager.default.fileExists(atPath: url.path)
-                ? "cannot read: \(error.localizedDescription)" : "no such file")
-        }
-        return try parse(data, encoding: encoding, path: url.path)
+        try rows(CSVReader.read(url, encoding: encoding), path: url.path)
     }
 
     /// Parses the bytes of a prompts CSV file. `path` names it in errors.
     public static func parse(_ data: Data, encoding: CSVTextEncoding = .utf8WithLatin1Fallback,
                              path: String = "<csv>") throws -> [PromptRow] {
-        let text = try CSVReader.decode(data, encoding: encoding, path: path)
-        let records = try CSVReader.parse(text, path: path)
+        try rows(CSVReader.parse(CSVReader.decode(data, encoding: encoding, path: path), path: path), path: path)
+    }
+
+    /// Rows from parsed CSV records (the first is the header).
+    static func rows(_ records: [(line: Int, fields: [String])], path: String) throws -> [PromptRow] {
+        func bad(_ line: Int, _ reason: String) -> FileFormatsError {
+            .csv(path: path, line: line, reason: reason + " (a prompts file has the columns prompts, seeds, prompt_inds)")
+        }
         guard let header = records.first else {
-            throw FileFormatsError.csv(path: path, line: 1, reason: "empty file")
+            throw bad(1, "empty file")
         }
         let names = header.fields.map { $0.trimming(" \t") }
         func column(_ name: String) throws -> Int {
             guard let index = names.firstIndex(of: name) else {
-                throw FileFormatsError.csv(path: path, line: header.line,
-                    reason: "no '\(name)' column in header \(names)")
+                throw bad(header.line, "no '\(name)' column in header \(names)")
             }
             return index
         }
@@ -48,16 +48,15 @@ public struct PromptRow: Equatable, Hashable, Sendable {
         var rows: [PromptRow] = []
         for record in records.dropFirst() {
             guard record.fields.count == names.count else {
-                throw FileFormatsError.csv(path: path, line: record.line,
-                    reason: "\(record.fields.count) fields, header has \(names.count)")
+                throw bad(record.line, "\(record.fields.count) fields, header has \(names.count)")
             }
             let seedText = record.fields[seedColumn].trimming(" \t")
             let indexText = record.fields[indexColumn].trimming(" \t")
             guard let seed = UInt64(seedText) else {
-                throw FileFormatsError.csv(path: path, line: record.line, reason: "seed '\(seedText)' is not a non-negative integer")
+                throw bad(record.line, "seed '\(seedText)' is not a non-negative integer")
             }
             guard let index = Int(indexText), index >= 0 else {
-                throw FileFormatsError.csv(path: path, line: record.line, reason: "prompt_ind '\(indexText)' is not a non-negative integer")
+                throw bad(record.line, "prompt_ind '\(indexText)' is not a non-negative integer")
             }
             rows.append(PromptRow(prompt: record.fields[promptColumn], seed: seed, promptIndex: index))
         }

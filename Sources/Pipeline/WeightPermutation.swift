@@ -4,24 +4,18 @@
 //
 //     let source = PermutedWeightSource(base: unetWeights, seed: 1)   // what `--permute-weights 1` wraps
 import Foundation
+import SeededRandom
 import Tensor
 import Weights
 
 public enum WeightPermutation {
     /// `tensor` with its elements permuted by the stream for (seed, name).
     public static func permuted(_ tensor: Tensor, name: String, seed: UInt64) -> Tensor {
-        var state = seed ^ fnv1a(name)
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: seed ^ fnv1a(name))
         var data = tensor.data
         var i = data.count - 1
-        while i > 0 {
-            data.swapAt(i, Int(next() % UInt64(i + 1)))
+        while i > 0 {  // Fisher–Yates from the top, as SplitMix64.permutation, but in place
+            data.swapAt(i, rng.index(i + 1))
             i -= 1
         }
         return Tensor(shape: tensor.shape, data: data)

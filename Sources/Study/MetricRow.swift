@@ -26,17 +26,15 @@ public struct MetricRow: Codable, Equatable {
         n = interval.n
     }
 
-    static let header = "layer,step,property,metric,value,ci_low,ci_high,n"
+    static let header = ["layer", "step", "property", "metric", "value", "ci_low", "ci_high", "n"]
 
-    var csvLine: String {
-        [csvField(layer), String(step), csvField(property), csvField(metric), num(value), num(ci_low),
-         num(ci_high), String(n)].joined(separator: ",")
+    var csvFields: [String] {
+        [layer, String(step), property, metric, num(value), num(ci_low), num(ci_high), String(n)]
     }
 
     /// Writes rows as CSV and JSON (NaN as empty / null), atomically.
     public static func write(_ rows: [MetricRow], csv: URL, json: URL) throws {
-        let text = ([header] + rows.map(\.csvLine)).joined(separator: "\n") + "\n"
-        try AtomicFile.write(text, to: csv)
+        try CSVWriter.write(header: header, rows: rows.map(\.csvFields), to: csv)
         let objects = rows.map { r -> String in
             "{\"layer\":\(jsonString(r.layer)),\"step\":\(r.step),\"property\":\(jsonString(r.property)),"
                 + "\"metric\":\(jsonString(r.metric)),\"value\":\(jnum(r.value)),\"ci_low\":\(jnum(r.ci_low)),"
@@ -45,15 +43,26 @@ public struct MetricRow: Codable, Equatable {
         try AtomicFile.write("[\n" + objects.joined(separator: ",\n") + "\n]\n", to: json)
     }
 
-    /// Reads a metrics.csv written by `write`.
+    /// Reads a metrics.csv written by `write`. Errors name the file and line (an empty value reads as NaN).
     public static func read(csv: URL) throws -> [MetricRow] {
-        guard let text = try? String(contentsOf: csv, encoding: .utf8) else {
-            throw StudyError.badInput("\(csv.path): cannot read metrics table")
+        let records: [(line: Int, fields: [String])]
+        do { records = try CSVReader.read(csv, encoding: .utf8) } catch {
+            throw StudyError.badInput("\(error)")
+        }
+        guard let first = records.first, first.fields == header else {
+            throw StudyError.badInput("\(csv.path):1: not a metrics table (expected the header "
+                + "\(header.joined(separator: ","))); write it with MetricRow.write")
         }
         var rows: [MetricRow] = []
-        for line in text.split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 8, let step = Int(f[1]), let n = Int(f[7]) else { continue }
+        for (line, f) in records.dropFirst() {
+            guard f.count == header.count else {
+                throw StudyError.badInput("\(csv.path):\(line): \(f.count) fields, the header has \(header.count) "
+                    + "(re-run the study to rewrite the table)")
+            }
+            guard let step = Int(f[1]), let n = Int(f[7]) else {
+                throw StudyError.badInput("\(csv.path):\(line): step '\(f[1])' and n '\(f[7])' must be integers "
+                    + "(re-run the study to rewrite the table)")
+            }
             rows.append(MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
                                   interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,
                                                          high: Double(f[6]) ?? .nan, n: n)))
@@ -65,21 +74,4 @@ public struct MetricRow: Codable, Equatable {
 func num(_ v: Double) -> String { v.isFinite ? String(v) : "" }
 func jnum(_ v: Double) -> String { v.isFinite ? String(v) : "null" }
 
-func csvField(_ s: String) -> String {
-    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ s: String) -> String { JSONText.quoted(s) }

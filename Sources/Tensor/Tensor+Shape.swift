@@ -121,17 +121,6 @@ extension Tensor {
             }
         }
     }
-
-    /// Largest absolute elementwise difference (tests).
-    public func maxAbsDiff(_ other: Tensor) -> Float {
-        precondition(count == other.count, "maxAbsDiff: \(shape) and \(other.shape) differ")
-        var m: Float = 0
-        for i in 0..<count { m = max(m, abs(data[i] - other.data[i])) }
-        return m
-    }
-
-    /// Largest absolute element (tests: the output's scale).
-    public var maxAbs: Float { data.reduce(0) { max($0, abs($1)) } }
 }
 
 extension Tensor {

@@ -41,9 +41,9 @@ public struct WorldDataset {
             let id = Self.imageID(index: index, seed: scene.seed)
             let r = renderer.render(scene, width: size, height: size)
             try write(r, id: id, to: folder)
-            csv += "\(Self.csvField(scene.caption)),\(scene.seed),\(index)\n"
+            csv += "\(CSVWriter.field(scene.caption)),\(scene.seed),\(index)\n"
             sceneRows += "\(id),\(scene.subject.name),\(scene.objects.map { $0.kind.name }.joined(separator: " ")),"
-                + "\(Self.csvField(scene.caption))\n"
+                + "\(CSVWriter.field(scene.caption))\n"
             if progress && ((k + 1) % 500 == 0 || k + 1 == count) {
                 let dt = Date().timeIntervalSince(start)
                 let eta = dt / Double(k + 1) * Double(count - k - 1)
@@ -69,13 +69,5 @@ public struct WorldDataset {
             .write(to: folder.appendingPathComponent("labels/shading/\(id).npy"))
         try PNGImage(width: w, height: h, channels: 3, bytes: r.albedoBytes)
             .write(to: folder.appendingPathComponent("labels/albedo/\(id).png"))
-    }
-
-    /// Quotes a CSV field when it holds a comma, quote or newline (RFC 4180, as pandas writes it).
-    public static func csvField(_ s: String) -> String {
-        if s.contains(",") || s.contains("\"") || s.contains("\n") {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
     }
 }

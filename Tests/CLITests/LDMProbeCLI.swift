@@ -44,11 +44,10 @@ enum LDMProbeCLI {
         func wait() -> Data { group.wait(); return data }
     }
 
-    /// Runs ldmprobe with `arguments`; returns (status, stdout, stderr). Skips the test when no executable is built.
+    /// Runs ldmprobe with `arguments`; returns (status, stdout, stderr). Fails the test when no executable is built.
     static func run(_ arguments: [String]) throws -> (Int32, String, String) {
-        guard let folder = productFolder else {
-            throw XCTSkip("no ldmprobe executable next to the test bundle (build the Host product first)")
-        }
+        let folder = try XCTUnwrap(productFolder, "no ldmprobe executable next to the test bundle "
+            + "(build it: swift build -c release --build-tests)")
         let p = Process()
         p.executableURL = folder.appendingPathComponent("ldmprobe")
         p.arguments = arguments

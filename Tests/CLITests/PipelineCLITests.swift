@@ -21,7 +21,7 @@ final class PipelineCLITests: XCTestCase {
     }
 
     func testDemoEndToEnd() throws {
-        guard LDMProbeCLI.demoModelPresent else { throw XCTSkip("no Assets/demo/model (the embedded demo model is not built yet)") }
+        guard LDMProbeCLI.demoModelPresent else { return XCTFail("no Assets/demo/model/model_index.json: the embedded demo is part of the repository (restore it with git checkout Assets/demo, or remake it with tools/demo/, see Assets/demo/README.md)") }
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-pipeline-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let start = Date()

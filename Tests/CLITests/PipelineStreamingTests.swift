@@ -32,14 +32,15 @@ final class PipelineStreamingTests: XCTestCase {
             XCTAssertEqual(x.count, 8)
             XCTAssertEqual([x[0], x[1], x[2], x[3], x[7]], [y[0], y[1], y[2], y[3], y[7]], what)
             for c in 4...6 where !(x[c].isEmpty && y[c].isEmpty) {
-                m = max(m, abs((Double(x[c]) ?? .nan) - (Double(y[c]) ?? .nan)))
+                let d = abs((Double(x[c]) ?? .nan) - (Double(y[c]) ?? .nan))
+                m = m.isNaN || d.isNaN ? .nan : max(m, d)  // an unparsable or one-sided empty value fails
             }
         }
         return m
     }
 
     func testStreamedEqualsStoredOnTheDemo() throws {
-        guard demoPresent() else { throw XCTSkip("no Assets/demo/model weights") }
+        guard demoPresent() else { return XCTFail("no Assets/demo/model/model_index.json: the embedded demo is part of the repository (restore it with git checkout Assets/demo, or remake it with tools/demo/, see Assets/demo/README.md)") }
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory.appendingPathComponent("ldmprobe-streaming-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: tmp) }

@@ -52,7 +52,7 @@ final class VGGReferenceTests: XCTestCase {
                 let x = img.pixels.withUnsafeBufferPointer { pre.input($0, height: img.height, width: img.width) }
                 let p = network.probabilities(x).data
                 let d = VGGFixture.compare(p, expected[row])
-                worst = (max(worst.abs, d.abs), max(worst.log, d.log))
+                worst = (worst.abs.nanAwareMax(d.abs), worst.log.nanAwareMax(d.log))
                 XCTAssertEqual(p.indices.max { p[$0] < p[$1] }, expected[row].indices.max { expected[row][$0] < expected[row][$1] },
                                "\(fixture) \(pre.rawValue) \(name): top-1 differs")
             }

@@ -78,7 +78,7 @@ final class UNetTests: XCTestCase {
         for key in tapKeys {
             let path = String(key.dropFirst("a.tap.".count))
             guard let got = tap.seen[path] else { XCTFail("no activation captured at \(path)"); continue }
-            worst = max(worst, ModelFixtures.compare("tap \(path)", got, try io.tensor(key)))
+            worst = worst.nanAwareMax(ModelFixtures.compare("tap \(path)", got, try io.tensor(key)))
         }
         print("unet taps: worst maxdiff \(worst) over \(tapKeys.count) capture points")
 

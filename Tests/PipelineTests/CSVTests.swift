@@ -1,5 +1,6 @@
 // The dataset CSV: rows copied verbatim from the real training split and a Latin-1 edge-case file, compared with
-// what Python's csv module reads (csv_expected.json); malformed files give errors with the line.
+// what Python's csv module reads (csv_expected.json); malformed files give errors with the line; CSVWriter's
+// output reads back field for field.
 import FileFormats
 import Foundation
 import XCTest
@@ -23,11 +24,9 @@ final class CSVTests: XCTestCase {
         print("csv dataset_sample: \(rows.count) rows equal to Python's csv module")
     }
 
-    func testRealTrainingSplitWhenPresent() throws {
-        let real = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/data/train_split_prompts_seeds.csv")
-        guard FileManager.default.fileExists(atPath: real.path) else { throw XCTSkip("no ../shared/data") }
-        let rows = try PromptRow.read(real)
+    func testRealTrainingSplit() throws {
+        // A verbatim copy of the study's training split (Tests/Fixtures/csv/FIXTURE.md).
+        let rows = try PromptRow.read(Fixtures.root.appendingPathComponent("csv/train_split_prompts_seeds.csv"))
         XCTAssertEqual(rows.count, 246)
         XCTAssertEqual(Set(rows.map(\.imageID)).count, 246)
     }
@@ -61,6 +60,63 @@ final class CSVTests: XCTestCase {
                 XCTAssertEqual(path, "bad.csv")
                 XCTAssertEqual(l, line, "\(error)")
             }
+        }
+    }
+
+    /// Quotes, commas, CR/LF and newlines inside fields, empty fields and a lone empty field survive a round trip.
+    func testWriterRoundTrip() throws {
+        let rows: [[String]] = [
+            ["plain", "a, comma", "a \"quoted\" word", "line one\nline two"],
+            ["crlf\r\ninside", "", "\"", ",,"],
+            ["caf\u{e9} \u{bd}", " spaced ", "trailing,", "\"\""],
+        ]
+        let header = ["a", "b", "c", "d"]
+        let text = CSVWriter.table(header: header, rows: rows)
+        let back = try CSVReader.parse(text, path: "roundtrip.csv")
+        XCTAssertEqual(back.map(\.fields), [header] + rows)
+        XCTAssertEqual(back.map(\.line), [1, 2, 4, 6], "records start on the lines their newlines put them on")
+        let lone = try CSVReader.parse(CSVWriter.record(["x"]) + CSVWriter.record([""]), path: "lone.csv")
+        XCTAssertEqual(lone.map(\.fields), [["x"], [""]])
+        XCTAssertEqual(CSVWriter.field("plain"), "plain")
+        XCTAssertEqual(CSVWriter.field("a\"b"), "\"a\"\"b\"")
+
+        // Through a file and the prompt reader (seeds and indices as the dataset has them).
+        let dir = Fixtures.scratch("csvwriter")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("prompts.csv")
+        let prompts = [PromptRow(prompt: "a \"red\", cube\non a table", seed: 7, promptIndex: 0),
+                       PromptRow(prompt: "", seed: UInt64.max, promptIndex: 3)]
+        try CSVWriter.write(header: ["prompts", "seeds", "prompt_inds"],
+                            rows: prompts.map { [$0.prompt, String($0.seed), String($0.promptIndex)] }, to: url)
+        XCTAssertEqual(try PromptRow.read(url), prompts)
+        XCTAssertEqual(try CSVReader.read(url).count, 3)
+        print("csv round trip: \(rows.count) rows with quotes, commas and newlines read back equal")
+    }
+
+    /// An unterminated quote names the file and the line the quote opened on; an oversized field or record is an
+    /// error, not a field that swallows the rest of the file.
+    func testMalformedAndOversizedInput() {
+        func expectError(_ text: String, line: Int, limits: CSVLimits = CSVLimits(), _ what: String) {
+            XCTAssertThrowsError(try CSVReader.parse(text, path: "bad.csv", limits: limits), what) { error in
+                print("csv \(what): \(error)")
+                guard case let FileFormatsError.csv(path, l, _) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(path, "bad.csv", what)
+                XCTAssertEqual(l, line, what)
+                XCTAssertTrue("\(error)".hasPrefix("bad.csv:\(line): "), "\(error)")
+            }
+        }
+        expectError("a,b\n1,2\n3,\"never closed\n4,5\n", line: 3, "unterminated quote")
+        expectError("a,b\n1,\"x\"y\n", line: 2, "text after a closing quote")
+        expectError("a,b\nx\"y,1\n", line: 2, "quote in an unquoted field")
+        let small = CSVLimits(fieldLength: 16, fieldCount: 4)
+        expectError("a,b\n1,\"" + String(repeating: "x", count: 100) + "\n", line: 2, limits: small,
+                    "field beyond the limit in an unterminated quote")
+        expectError("a,b\n" + String(repeating: "y", count: 17) + ",1\n", line: 2, limits: small, "long unquoted field")
+        expectError("a,b\n1,2,3,4,5\n", line: 2, limits: small, "too many fields")
+        XCTAssertNoThrow(try CSVReader.parse("a,b\n" + String(repeating: "y", count: 16) + ",1\n", path: "ok.csv",
+                                             limits: small), "a field exactly at the limit is fine")
+        XCTAssertThrowsError(try CSVReader.read(URL(fileURLWithPath: "/no/such/file.csv"))) { error in
+            XCTAssertTrue("\(error)".contains("/no/such/file.csv"), "\(error)")
         }
     }
 }

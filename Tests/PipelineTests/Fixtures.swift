@@ -1,5 +1,6 @@
 // Locating fixtures and scratch folders for PipelineTests.
 import Foundation
+import Tensor
 
 enum Fixtures {
     /// Tests/Fixtures, found from this file's path.
@@ -17,11 +18,6 @@ enum Fixtures {
         return url
     }
 
-    /// Largest absolute difference.
-    static func maxdiff(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "maxdiff: \(a.count) vs \(b.count) values")
-        var m: Float = 0
-        for i in 0 ..< a.count { m = max(m, abs(a[i] - b[i])) }
-        return m
-    }
+    /// Largest absolute difference: NaN if either side holds a NaN, +∞ if the counts differ (Tensor.maxAbsDiff).
+    static func maxdiff(_ a: [Float], _ b: [Float]) -> Float { Tensor.maxAbsDiff(a, b) }
 }

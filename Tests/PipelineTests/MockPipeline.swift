@@ -82,12 +82,27 @@ final class Interrupter: StepObserver {
 
 enum Plugins {
     /// The plugin registry of the test binary's folder (where SwiftPM builds the lib*.so plugins).
-    static let registry: PluginRegistry? = try? PluginRegistry.discover(extraPaths: [], useEnvironment: false)
+    /// A missing plugin is a failure, never a skip: the plugins are built with the tests.
+    static let discovered = Result { try PluginRegistry.discover(extraPaths: [], useEnvironment: false) }
+
+    static func registry() throws -> PluginRegistry {
+        do { return try discovered.get() } catch {
+            XCTFail("no plugin registry next to the test binary: \(error) (build it: swift build -c release --build-tests)" )
+            throw error
+        }
+    }
 
     static func sampler(_ spec: String) throws -> SamplerPlugin {
-        guard let registry else { throw XCTSkip("no plugin registry") }
-        do { return try registry.sampler(spec: spec) } catch {
-            throw XCTSkip("sampler plugin '\(spec)' not available next to the test binary: \(error)")
+        do { return try registry().sampler(spec: spec) } catch {
+            XCTFail("sampler plugin '\(spec)' not loadable next to the test binary: \(error) (build it: swift build -c release --build-tests)")
+            throw error
+        }
+    }
+
+    static func probe(_ spec: String) throws -> ProbePlugin {
+        do { return try registry().probe(spec: spec) } catch {
+            XCTFail("probe plugin '\(spec)' not loadable next to the test binary: \(error) (build it: swift build -c release --build-tests)")
+            throw error
         }
     }
 }
@@ -95,7 +110,8 @@ enum Plugins {
 extension XCTestCase {
     func mockRun(folder: URL, jobs: [ImageJob], shard: ShardSpec = .all, resume: Bool = false, steps: Int = 4,
                  observers: [StepObserver] = [], unet: MockUNet = MockUNet(),
-                 branches: BranchSelection = .both) throws -> (GenerationRun, MockUNet) {
+                 branches: BranchSelection = .both,
+                 activationDType: NpyDType = .float32) throws -> (GenerationRun, MockUNet) {
         let pipeline = try DiffusionPipeline(
             textEncoder: MockTextEncoder(), unet: unet, decoder: MockDecoder(), scalingFactor: 0.18215,
             sampler: try Plugins.sampler("ddim"), schedulerConfigJSON: nil,
@@ -105,7 +121,7 @@ extension XCTestCase {
         options.resume = resume
         options.capturePatterns = ["*"]
         options.branches = branches
-        options.activationDType = .float32
+        options.activationDType = activationDType
         options.saveLatents = true
         options.saveIntermediates = "both"
         let run = try GenerationRun(pipeline: pipeline, folder: RunFolder(folder), options: options,

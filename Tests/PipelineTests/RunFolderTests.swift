@@ -102,8 +102,15 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(report.manifest.shards, ["1/3", "2/3", "3/3"])
         XCTAssertEqual(report.pending, 0)
         XCTAssertEqual(report.notes, [])
+        // The merged folder is the whole run, file for file.
+        let wholeDir = base.appendingPathComponent("whole")
+        let (wholeRun, _) = try mockRun(folder: wholeDir, jobs: jobs)
+        try wholeRun.execute(ldmprobeVersion: "test", pluginAbi: "1.0")
         for job in jobs {
             XCTAssertEqual(merged.files(of: job.id).count, 2 + 2 + 8)  // png, latents, 2 layers, 4 xt + 4 x0
+            let a = merged.files(of: job.id), b = RunFolder(wholeDir).files(of: job.id)
+            XCTAssertEqual(a.map(\.lastPathComponent), b.map(\.lastPathComponent))
+            for (x, y) in zip(a, b) { XCTAssertEqual(try Data(contentsOf: x), try Data(contentsOf: y), x.path) }
         }
         // Merging again into the same folder, overlapping shards and mismatched settings are refused.
         XCTAssertThrowsError(try RunMerger.merge(into: merged, from: folders))

@@ -45,7 +45,7 @@ final class EulerExampleTests: XCTestCase {
     /// max |a − b| / max(1, |b|).
     func maxRelDiff(_ a: [Float], _ b: [Float]) -> Float {
         XCTAssertEqual(a.count, b.count)
-        return zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+        return a.count == b.count ? zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.reduce(0) { $0.isNaN || $1.isNaN ? .nan : max($0, $1) } : .infinity
     }
 
     func testMatchesDiffusersEuler() throws {
@@ -58,7 +58,7 @@ final class EulerExampleTests: XCTestCase {
             try s.setTimesteps(c.steps)
             XCTAssertEqual(s.callCount, c.steps)
             XCTAssertFalse(s.needsNoise)
-            let tdiff = zip(s.timesteps, c.timesteps).map { abs($0 - $1) }.max() ?? 0
+            let tdiff = zip(s.timesteps, c.timesteps).map { abs($0 - $1) }.reduce(0) { $0.isNaN || $1.isNaN ? .nan : max($0, $1) }
             let sigmaDiff = abs(s.initNoiseSigma - c.init_noise_sigma) / c.init_noise_sigma
             var stepDiff: Float = 0
             for st in c.steps_checked {
@@ -66,8 +66,10 @@ final class EulerExampleTests: XCTestCase {
                 try s.scaleModelInput(call: st.call, sample: &scaled, shape: c.shape)
                 let out = try s.step(call: st.call, modelOutput: st.model_output, sample: st.sample, shape: c.shape,
                                      wantPredOriginal: true)
-                stepDiff = max(stepDiff, maxRelDiff(scaled, st.scaled), maxRelDiff(out.prevSample, st.prev_sample),
-                               maxRelDiff(out.predOriginal!, st.pred_original))
+                for d in [maxRelDiff(scaled, st.scaled), maxRelDiff(out.prevSample, st.prev_sample),
+                          maxRelDiff(out.predOriginal!, st.pred_original)] {
+                    stepDiff = stepDiff.isNaN || d.isNaN ? .nan : max(stepDiff, d)
+                }
             }
             print("euler \(c.name) (\(spec), \(c.steps) steps): timesteps maxdiff \(tdiff), init_noise_sigma "
                   + "reldiff \(sigmaDiff), step outputs max reldiff \(stepDiff)")

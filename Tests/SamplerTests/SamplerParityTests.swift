@@ -72,17 +72,17 @@ final class SamplerParityTests: XCTestCase {
             try s.scaleModelInput(call: call, sample: &xin, shape: shape)
             if let scaledRef {
                 dIn.add(xin[...], scaledRef[r])
-                worst = max(worst, Diff.rel(xin[...], scaledRef[r]))
+                worst = Diff.worse(worst, Diff.rel(xin[...], scaledRef[r]))
             } else {
                 XCTAssertEqual(xin, x, "\(name) call \(call): scale_model_input must not change the input")
             }
             let out = try s.step(call: call, modelOutput: Array(eps[r]), sample: x, noise: noise.map { Array($0[r]) },
                                  shape: shape, wantPredOriginal: x0Ref != nil)
             dPrev.add(out.prevSample[...], prevRef[r])
-            worst = max(worst, Diff.rel(out.prevSample[...], prevRef[r]))
+            worst = Diff.worse(worst, Diff.rel(out.prevSample[...], prevRef[r]))
             if let x0Ref, let x0 = out.predOriginal {
                 dX0.add(x0[...], x0Ref[r])
-                worst = max(worst, Diff.rel(x0[...], x0Ref[r]))
+                worst = Diff.worse(worst, Diff.rel(x0[...], x0Ref[r]))
             }
             x = out.prevSample
         }

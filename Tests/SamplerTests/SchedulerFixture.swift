@@ -49,13 +49,15 @@ struct Diff: CustomStringConvertible {
     mutating func add(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) {
         var m: Float = 0, r: Float = 0
         for (x, y) in zip(a, b) {
-            m = max(m, abs(x - y))
-            if x.isNaN != y.isNaN { m = .infinity }
+            m = Diff.worse(m, abs(x - y))  // a NaN on either side makes it NaN, which fails every tolerance
             r = max(r, abs(y))
         }
-        maxAbs = max(maxAbs, m)
+        maxAbs = Diff.worse(maxAbs, m)
         maxRef = max(maxRef, r)
     }
+
+    /// The running worst of two differences; NaN stays NaN (Swift.max would drop it).
+    static func worse(_ a: Float, _ b: Float) -> Float { a.isNaN || b.isNaN ? .nan : max(a, b) }
 
     /// Worst relative difference of one comparison (so later large values don't hide early small ones).
     static func rel(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {

@@ -124,9 +124,7 @@ final class InterventionTargetTests: XCTestCase {
     }
 
     func plantedProbes(_ points: [CapturePoint], kind: LabelKind, steps: Int) throws -> InterventionProbes {
-        guard let registry = Plugins.registry else { throw XCTSkip("no plugin registry") }
-        let plugin: ProbePlugin
-        do { plugin = try registry.probe(spec: "linear") } catch { throw XCTSkip("no linear probe plugin: \(error)") }
+        let plugin = try Plugins.probe("linear")
         let outputs = kind == .binary ? 2 : 1
         var instances: [String: ProbeInstance] = [:]
         for (k, p) in points.enumerated() {

@@ -1,6 +1,7 @@
 // Metrics against scipy/numpy (tools/make_study_fixtures.py → Fixtures/study/metrics).
 import Study
 import XCTest
+import Tensor
 
 final class MetricsTests: XCTestCase {
     func testMetricsMatchScipy() throws {
@@ -13,11 +14,11 @@ final class MetricsTests: XCTestCase {
             let p = Array(pred.values[k * N..<(k + 1) * N]), l = Array(label.values[k * N..<(k + 1) * N])
             let es = (e["spearman"] as! [Any])[k] as? Double ?? .nan
             let ep = (e["pearson"] as! [Any])[k] as? Double ?? .nan
-            if let s = Metrics.spearman(p, l) { ds = max(ds, abs(s - es)) } else { XCTAssertTrue(es.isNaN, "image \(k): spearman undefined here, scipy \(es)") }
-            if let r = Metrics.pearson(p, l) { dp = max(dp, abs(r - ep)) } else { XCTAssertTrue(ep.isNaN, "image \(k)") }
-            dr = max(dr, abs(Metrics.rmse(p, l) - ((e["rmse"] as! [Double])[k])))
+            if let s = Metrics.spearman(p, l) { ds = ds.nanAwareMax(abs(s - es)) } else { XCTAssertTrue(es.isNaN, "image \(k): spearman undefined here, scipy \(es)") }
+            if let r = Metrics.pearson(p, l) { dp = dp.nanAwareMax(abs(r - ep)) } else { XCTAssertTrue(ep.isNaN, "image \(k)") }
+            dr = dr.nanAwareMax(abs(Metrics.rmse(p, l) - ((e["rmse"] as! [Double])[k])))
             let lg = Array(logits.values[k * 2 * N..<(k + 1) * 2 * N]), m = Array(mask.values[k * N..<(k + 1) * N])
-            dd = max(dd, abs(Metrics.dice(logits: lg, label: m) - (e["dice"] as! [Double])[k]))
+            dd = dd.nanAwareMax(abs(Metrics.dice(logits: lg, label: m) - (e["dice"] as! [Double])[k]))
         }
         print("metrics maxdiff vs scipy: spearman \(ds), pearson \(dp), rmse \(dr), dice \(dd)")
         XCTAssertLessThan(ds, 1e-9)
@@ -36,8 +37,8 @@ final class MetricsTests: XCTestCase {
         let b = try StudyFixtures.json("metrics/expected.json")["bootstrap"] as! [String: Any]
         let ci = Bootstrap.meanInterval(b["values"] as! [Double], resamples: b["resamples"] as! Int,
                                         seed: UInt64(b["seed"] as! Int))
-        let d = max(abs(ci.value - (b["mean"] as! Double)), abs(ci.low - (b["low"] as! Double)),
-                    abs(ci.high - (b["high"] as! Double)))
+        let d = StudyFixtures.maxdiff([ci.value, ci.low, ci.high],
+                                      [b["mean"] as! Double, b["low"] as! Double, b["high"] as! Double])
         print("bootstrap maxdiff vs numpy replay: \(d) (mean \(ci.value), 95% [\(ci.low), \(ci.high)], n \(ci.n))")
         XCTAssertLessThan(d, 1e-12)
         XCTAssertEqual(ci.n, (b["values"] as! [Double]).count)

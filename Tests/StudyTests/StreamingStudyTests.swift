@@ -8,6 +8,7 @@ import Foundation
 import PluginHost
 import Study
 import XCTest
+import Tensor
 
 final class StreamingStudyTests: XCTestCase {
     func properties(_ root: URL) throws -> [StudyProperty] {
@@ -42,7 +43,7 @@ final class StreamingStudyTests: XCTestCase {
             XCTAssertEqual([x.layer, String(x.step), x.property, x.metric, String(x.n)],
                            [y.layer, String(y.step), y.property, y.metric, String(y.n)], what)
             for (u, v) in [(x.value, y.value), (x.ci_low, y.ci_low), (x.ci_high, y.ci_high)] where u.isFinite || v.isFinite {
-                maxdiff = max(maxdiff, abs(u - v))
+                maxdiff = maxdiff.nanAwareMax(abs(u - v))
             }
         }
         return maxdiff
@@ -80,7 +81,7 @@ final class StreamingStudyTests: XCTestCase {
                 for (key, t) in tensors {
                     guard let s = study.weights[property]?[key] else { XCTFail("\(name): no \(property) \(key)"); continue }
                     XCTAssertEqual(s.shape, t.shape)
-                    wdiff = max(wdiff, StudyFixtures.maxdiff(s.values, t.values))
+                    wdiff = wdiff.nanAwareMax(StudyFixtures.maxdiff(s.values, t.values))
                 }
             }
             print("streamed (\(name) order) vs stored, lstsq: \(rows.count) rows, maxdiff \(maxdiff); weights maxdiff "

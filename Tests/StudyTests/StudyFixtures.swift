@@ -4,6 +4,7 @@ import FileFormats
 import Foundation
 import PluginHost
 import XCTest
+import Tensor
 
 enum StudyFixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -40,15 +41,8 @@ enum StudyFixtures {
         return r
     }
 
-    static func maxdiff(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "maxdiff: \(a.count) vs \(b.count) values")
-        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    }
-
-    static func maxdiff(_ a: [Double], _ b: [Double]) -> Double {
-        precondition(a.count == b.count, "maxdiff: \(a.count) vs \(b.count) values")
-        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    }
+    /// NaN if either side holds a NaN, +∞ if the counts differ (Tensor.maxAbsDiff), so both fail `≤ tol`.
+    static func maxdiff<T: FloatingPoint>(_ a: [T], _ b: [T]) -> T { Tensor.maxAbsDiff(a, b) }
 
     /// A fresh temporary folder.
     static func temporaryFolder(_ name: String) throws -> URL {

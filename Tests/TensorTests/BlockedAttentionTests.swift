@@ -61,7 +61,7 @@ final class BlockedAttentionTests: XCTestCase {
             let e = expV(x)
             for l in 0..<8 {
                 let ref = Foundation.exp(Double(x[l]))
-                maxRel = max(maxRel, abs(Double(e[l]) - ref) / ref)
+                maxRel = maxRel.nanAwareMax(abs(Double(e[l]) - ref) / ref)
             }
         }
         let under = expV(FloatV(repeating: -.infinity)), tiny = expV(FloatV(repeating: -100))
@@ -76,7 +76,7 @@ final class BlockedAttentionTests: XCTestCase {
         for i in stride(from: 0, to: 16_000, by: 8) {
             let x = FloatV((0..<8).map { -8 + 16 * Float(i + $0) / 16_000 })
             let e = erfV(x)
-            for l in 0..<8 { maxAbs = max(maxAbs, abs(Double(e[l]) - Foundation.erf(Double(x[l])))) }
+            for l in 0..<8 { maxAbs = maxAbs.nanAwareMax(abs(Double(e[l]) - Foundation.erf(Double(x[l])))) }
         }
         print("erfV: max absolute error \(maxAbs) over [−8, 8]")
         XCTAssertLessThan(maxAbs, 5e-7)   // A&S bound 1.5e-7 plus float rounding near |erf| = 1

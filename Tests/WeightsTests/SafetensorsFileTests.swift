@@ -17,7 +17,7 @@ final class SafetensorsFileTests: XCTestCase {
             XCTAssertEqual(t.shape, e.shape, key)
             XCTAssertEqual(file.shape(key), e.shape, key)
             let d = WeightsFixture.maxdiff(t.data, e.values)
-            worst = max(worst, d)
+            worst = worst.nanAwareMax(d)
             XCTAssertEqual(d, 0, "\(key): maxdiff \(d)")  // F16/BF16/F64→F32 conversions are exact or correctly rounded
         }
         print("SafetensorsFileTests: \(expected.count) tensors (F32 F16 BF16 F64 I64, empty, scalar), maxdiff \(worst)")

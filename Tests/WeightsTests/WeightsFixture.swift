@@ -22,6 +22,6 @@ enum WeightsFixture {
     /// Largest |a − b| (∞ when the counts differ).
     static func maxdiff(_ a: [Float], _ b: [Float]) -> Float {
         guard a.count == b.count else { return .infinity }
-        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        return Tensor.maxAbsDiff(a, b)
     }
 }

@@ -41,7 +41,7 @@ final class DatasetTests: XCTestCase {
 
     /// Captions with commas or quotes survive the CSV (quoted as pandas writes them).
     func testCSVQuoting() throws {
-        let text = "prompts,seeds,prompt_inds\n" + WorldDataset.csvField("a \"red\", cube") + ",5,0\n"
+        let text = "prompts,seeds,prompt_inds\n" + CSVWriter.field("a \"red\", cube") + ",5,0\n"
         let rows = try PromptRow.parse(Data(text.utf8))
         XCTAssertEqual(rows, [PromptRow(prompt: "a \"red\", cube", seed: 5, promptIndex: 0)])
     }

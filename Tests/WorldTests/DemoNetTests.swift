@@ -29,8 +29,8 @@ final class DemoNetTests: XCTestCase {
         var maxdiff: Float = 0, scale: Float = 0
         for (i, g) in got.enumerated() {
             for j in 0..<per {
-                maxdiff = max(maxdiff, abs(g.data[j] - want.data[i * per + j]))
-                scale = max(scale, abs(want.data[i * per + j]))
+                maxdiff = maxdiff.nanAwareMax(abs(g.data[j] - want.data[i * per + j]))
+                scale = scale.nanAwareMax(abs(want.data[i * per + j]))
             }
         }
         print("world \(name): maxdiff \(maxdiff) (max |value| \(scale))")

@@ -2,7 +2,8 @@
 //   .npy  float16/32/64 or integer, shape [H, W], [1, H, W] or [H, W, 1]      (FileFormats.NpyArray)
 //   .pfm  MiDaS's write_pfm, gray ("Pf"); colour files keep channel 0         (FileFormats.PFMImage)
 //   .png  8- or 16-bit, gray or RGB (channel 0); raw sample values or [0, 1] by the `png` parameter
-//   .pkl  a pickled numpy float array, through NumpyPickle's restricted reader (the original study's depth maps)
+//   .pkl  a pickled numpy float array, through Weights.NumpyPickle's restricted reader (the original study's
+//         depth maps; protocols 0–5)
 import FileFormats
 import Foundation
 import Weights
@@ -41,27 +42,21 @@ enum LabelFile {
         }
     }
 
-    /// A bare pickled numpy float array. The team's restricted unpickler (Weights.NumpyPickle) reads protocols
-    /// 0–4; protocol-5 pickles (numpy's `_frombuffer` reduction) go to this plugin's own allow-listed reader
-    /// (NumpyPickle.swift here), which accepts nothing but a float array either. Anything else is refused.
-    static func readPickle(_ url: URL) throws -> PickledArray {
-        let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 2)) ?? nil
-        if let head, head.count == 2, head[0] == 0x80, head[1] >= 5 {
-            return try NumpyPickle.read(url)
+    /// A bare pickled numpy float array, through the team's restricted unpickler (Weights.NumpyPickle: only
+    /// numpy's array, dtype and `_frombuffer` reconstruction are allowed, so no code ever runs). Anything other
+    /// than a float array is refused.
+    static func readPickle(_ url: URL) throws -> NumpyArrayValue {
+        func refused(_ reason: String) -> PluginLabelError {
+            .invalid("\(url.path): refused pickle: \(reason) (only a plain pickled numpy float array is accepted; "
+                + "re-save the label as .npy)")
         }
         let value: PickleValue
-        do {
-            value = try Weights.NumpyPickle.load(path: url.path)
-        } catch {
-            throw NumpyPickleError.refused(path: url.path, reason: "\(error)")
-        }
+        do { value = try NumpyPickle.load(path: url.path) } catch { throw refused("\(error)") }
         guard case .object(let o) = value, let a = o.payload as? NumpyArrayValue else {
-            throw NumpyPickleError.refused(path: url.path, reason: "the pickle holds \(String(describing: value).prefix(60)), not a bare numpy array")
+            throw refused("the pickle holds \(String(describing: value).prefix(60)), not a bare numpy array")
         }
-        guard [.f16, .f32, .f64].contains(a.dtype) else {
-            throw NumpyPickleError.refused(path: url.path, reason: "dtype \(a.dtype.rawValue) is not a float type")
-        }
-        return PickledArray(shape: a.shape, values: a.values)
+        guard [.f16, .f32, .f64].contains(a.dtype) else { throw refused("dtype \(a.dtype.rawValue) is not a float type") }
+        return a
     }
 
     /// [H, W], [1, H, W] or [H, W, 1] → [H, W].

@@ -92,8 +92,6 @@ enum LabelImportersPlugin {
                         for i in 0..<v.count { o.buffer[i] = v[i] }
                     } catch let e as PluginLabelError {
                         throw e.kitError
-                    } catch let e as NumpyPickleError {
-                        throw PluginKitError.invalidArgument(e.description)
                     } catch let e as FileFormatsError {
                         throw PluginKitError.io(e.description)
                     }

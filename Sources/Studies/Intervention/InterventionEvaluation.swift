@@ -118,19 +118,16 @@ public struct InterventionEvaluation: Codable {
     }
 
     public func csv() -> String {
-        func q(_ s: String) -> String {
-            s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
         func f(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "nan" }
         var s = "id,prompt,seed,labeler_original,labeler_intervened,labeler_control,intervened_minus_original,"
             + "intervened_minus_control,probe_original,probe_intervened,probe_control,seconds_plain,seconds_intervened,"
             + "seconds_editing,seconds_control,time_ratio,note\n"
         for r in rows {
-            let cells = [q(r.id), q(r.prompt), r.seed.map(String.init) ?? "", f(r.original), f(r.intervened), f(r.control),
+            let cells = [r.id, r.prompt, r.seed.map(String.init) ?? "", f(r.original), f(r.intervened), f(r.control),
                          f(r.intervened - r.original), f(r.intervened - r.control), f(r.probeOriginal),
                          f(r.probeIntervened), f(r.probeControl), f(r.secondsPlain), f(r.secondsIntervened),
-                         f(r.secondsEditing), f(r.secondsControl), f(r.secondsIntervened / r.secondsPlain), q(r.note ?? "")]
-            s += cells.joined(separator: ",") + "\n"
+                         f(r.secondsEditing), f(r.secondsControl), f(r.secondsIntervened / r.secondsPlain), r.note ?? ""]
+            s += CSVWriter.record(cells)
         }
         return s
     }

@@ -11,6 +11,7 @@ import Foundation
 import Pipeline
 import Models
 import PluginHost
+import SeededRandom
 import Tensor
 
 public final class InterventionTap: ActivationTap, StepObserver {
@@ -142,15 +143,8 @@ public final class InterventionTap: ActivationTap, StepObserver {
 
     /// `x` + a Gaussian direction scaled to L2 norm `norm` (Box–Muller on SplitMix64; reproducible per seed).
     public static func randomDirection(from x: [Float], norm: Double, seed: UInt64) -> [Float] {
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return (Double(z >> 11) + 0.5) / Double(1 << 53)
-        }
+        var rng = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
+        func next() -> Double { (Double(rng.next() >> 11) + 0.5) / Double(1 << 53) }  // in (0, 1): log never sees 0
         var d = [Double](repeating: 0, count: x.count)
         var s = 0.0
         for i in 0 ..< x.count {

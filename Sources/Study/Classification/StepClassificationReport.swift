@@ -104,24 +104,20 @@ public struct StepClassificationReport: Codable {
     public func csv() -> String {
         var s = "id,prompt,target,target_label,kind,call,top1_index,top1_label,top1_probability,"
             + "target_probability,target_rank,top\(top)_labels,top\(top)_probabilities\n"
-        func q(_ t: String) -> String {
-            t.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-                ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t
-        }
         for im in images {
             for kind in kinds {
                 for c in im.kinds[kind] ?? [] {
                     let t1 = c.top.first
                     let cols: [String] = [
-                        q(im.id), q(im.prompt), im.target.map(String.init) ?? "", q(im.targetLabel ?? ""), kind,
-                        String(c.call), t1.map { String($0.index) } ?? "", q(t1?.label ?? ""),
+                        im.id, im.prompt, im.target.map(String.init) ?? "", im.targetLabel ?? "", kind,
+                        String(c.call), t1.map { String($0.index) } ?? "", t1?.label ?? "",
                         t1.map { String(format: "%.6g", Double($0.probability)) } ?? "",
                         c.targetProbability.map { String(format: "%.6g", Double($0)) } ?? "",
                         c.targetRank.map(String.init) ?? "",
-                        q(c.top.map(\.label).joined(separator: "|")),
+                        c.top.map(\.label).joined(separator: "|"),
                         c.top.map { String(format: "%.6g", Double($0.probability)) }.joined(separator: "|"),
                     ]
-                    s += cols.joined(separator: ",") + "\n"
+                    s += CSVWriter.record(cols)
                 }
             }
         }
