@@ -1,7 +1,9 @@
 // The study's result table: one row per (layer, step, property, metric), written as metrics.csv and
 // metrics.json with the columns layer, step, property, metric, value, ci_low, ci_high, n. Controls appear as
 // properties named `<property>:shuffled` (shuffled training labels) and `<property>:permuted` (a run of the
-// UNet with permuted weights).
+// UNet with permuted weights); references that use no activations — `<property>:layout` (the training labels'
+// mean map) and `<property>:cap` (the token-grid cap of a binary label) — have layer "" and step −1: they hold
+// at every cell. Each row's per-image values are in per_image_metrics.csv (PerImageMetric).
 import FileFormats
 import Foundation
 
@@ -26,17 +28,15 @@ public struct MetricRow: Codable, Equatable {
         n = interval.n
     }
 
-    static let header = "layer,step,property,metric,value,ci_low,ci_high,n"
+    static let header = ["layer", "step", "property", "metric", "value", "ci_low", "ci_high", "n"]
 
-    var csvLine: String {
-        [csvField(layer), String(step), csvField(property), csvField(metric), num(value), num(ci_low),
-         num(ci_high), String(n)].joined(separator: ",")
+    var fields: [String] {
+        [layer, String(step), property, metric, num(value), num(ci_low), num(ci_high), String(n)]
     }
 
     /// Writes rows as CSV and JSON (NaN as empty / null), atomically.
     public static func write(_ rows: [MetricRow], csv: URL, json: URL) throws {
-        let text = ([header] + rows.map(\.csvLine)).joined(separator: "\n") + "\n"
-        try AtomicFile.write(text, to: csv)
+        try StudyCSV.write(header: header, rows: rows.map(\.fields), to: csv)
         let objects = rows.map { r -> String in
             "{\"layer\":\(jsonString(r.layer)),\"step\":\(r.step),\"property\":\(jsonString(r.property)),"
                 + "\"metric\":\(jsonString(r.metric)),\"value\":\(jnum(r.value)),\"ci_low\":\(jnum(r.ci_low)),"
@@ -47,27 +47,19 @@ public struct MetricRow: Codable, Equatable {
 
     /// Reads a metrics.csv written by `write`.
     public static func read(csv: URL) throws -> [MetricRow] {
-        guard let text = try? String(contentsOf: csv, encoding: .utf8) else {
-            throw StudyError.badInput("\(csv.path): cannot read metrics table")
+        try StudyCSV.read(csv, header: header).map { line, f in
+            guard let step = Int(f[1]), let n = Int(f[7]) else {
+                throw StudyError.badInput("\(csv.path) line \(line): step or n is not an integer")
+            }
+            return MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
+                             interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,
+                                                    high: Double(f[6]) ?? .nan, n: n))
         }
-        var rows: [MetricRow] = []
-        for line in text.split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 8, let step = Int(f[1]), let n = Int(f[7]) else { continue }
-            rows.append(MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
-                                  interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,
-                                                         high: Double(f[6]) ?? .nan, n: n)))
-        }
-        return rows
     }
 }
 
 func num(_ v: Double) -> String { v.isFinite ? String(v) : "" }
 func jnum(_ v: Double) -> String { v.isFinite ? String(v) : "null" }
-
-func csvField(_ s: String) -> String {
-    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-}
 
 func jsonString(_ s: String) -> String {
     var out = "\""
