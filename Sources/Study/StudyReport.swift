@@ -61,6 +61,7 @@ public struct StudyReport {
         body{font-family:sans-serif;margin:16px;max-width:1280px} h2{border-bottom:1px solid #ccc}
         .row{display:flex;flex-wrap:wrap;gap:8px} table{border-collapse:collapse;font-size:12px}
         td,th{border:1px solid #ccc;padding:3px 6px;text-align:right} td:first-child{text-align:left}
+        .key td{text-align:left}
         .grid img{image-rendering:pixelated} .grid td{text-align:center;font-size:10px}
         .empty{color:#888} .headline{background:#f3f7ff;padding:8px;border-left:4px solid #1f77b4}
         svg{max-width:100%;height:auto} pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:400px;font-size:11px}

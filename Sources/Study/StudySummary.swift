@@ -27,6 +27,10 @@ public struct StudySummary {
     public var firstSignificantStep: Int? {
         curve.first { ($0.gap?.gap.low ?? -.infinity) > 0 }?.step
     }
+    /// Every step at which that gap's interval lies above 0.
+    public var significantSteps: [Int] {
+        curve.filter { ($0.gap?.gap.low ?? -.infinity) > 0 }.map(\.step)
+    }
     public var last: Point? { curve.last }
 
     /// The headline metric of a property whose rows carry `metrics`.

@@ -77,7 +77,7 @@ final class ControlGapTests: XCTestCase {
                                                           seconds: [:], hasClassification: false)],
                                       commandLine: "ldmprobe pipeline", folder: folder)
         XCTAssertTrue(html.contains("0.900 ["), html)
-        XCTAssertTrue(html.contains("<td>step 1</td>"), html)
+        XCTAssertTrue(html.contains("<td>step 1 (1 of 2 steps, the last included)</td>"), html)
         XCTAssertTrue(html.contains("No generated images"), html)
         XCTAssertFalse(html.contains("nan"), html)
     }

@@ -26,11 +26,19 @@ extension PipelineIndex {
                 + "<td>\(controls.isEmpty ? "none run" : controls)</td>"
                 + "<td>\(last.gap.map { escape($0.control) } ?? "—")</td>"
                 + "<td>\(last.gap.map { StudyReport.interval($0.gap) } ?? "—")</td>"
-                + "<td>\(sum.firstSignificantStep.map { "step \($0)" } ?? (last.gap == nil ? "—" : "none"))</td>"
+                + "<td>\(significance(sum, last: last.step, hasGap: last.gap != nil))</td>"
                 + "<td>\(sum.cap.map(StudyReport.interval) ?? "—")</td></tr>\n"
         }
         return s + "</table><p>From <a href=\"\(link)\">the study's report</a>: the best layer per step is the one "
             + "with the best mean; the gap is probe − strongest control there, paired per image.</p>\n"
+    }
+
+    /// "step k (n of M steps, the last included)", "none", or "—" without a control.
+    static func significance(_ sum: StudySummary, last: Int, hasGap: Bool) -> String {
+        guard let first = sum.firstSignificantStep else { return hasGap ? "none" : "—" }
+        let steps = sum.significantSteps
+        return "step \(first) (\(steps.count) of \(sum.curve.count) steps, "
+            + (steps.last == last ? "the last included)" : "<b>not</b> the last)")
     }
 
     static func imageStrip(run: URL, link: String, count: Int = 12) -> String {

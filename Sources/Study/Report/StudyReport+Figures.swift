@@ -28,7 +28,10 @@ extension StudyReport {
             }
             if let k = s.firstSignificantStep {
                 t += " The gap over the strongest control is first significant (95% interval above 0) at "
-                    + "<b>step \(k)</b> (best layer of that step: \(escape(SVGLineChart.short(s.curve.first { $0.step == k }?.layer ?? ""))))."
+                    + "<b>step \(k)</b> (best layer of that step: \(escape(SVGLineChart.short(s.curve.first { $0.step == k }?.layer ?? "")))); "
+                    + "it is significant at \(s.significantSteps.count) of \(s.curve.count) steps "
+                    + "(\(s.significantSteps.map(String.init).joined(separator: ", ")))"
+                    + (s.significantSteps.last == last.step ? ", the last included." : ", <b>not</b> at the last step.")
             } else {
                 t += " The gap over the strongest control is <b>not significant at any step</b> (its 95% interval "
                     + "always includes 0 or lies below it)."
@@ -51,12 +54,15 @@ extension StudyReport {
         let defined = values.flatMap { $0 }.compactMap { $0 }
         let lo = StudyReport.yRange(s.metric)?.lowerBound ?? (defined.min() ?? 0)
         let hi = StudyReport.yRange(s.metric)?.upperBound ?? (defined.max() ?? 1)
-        let why = s.metric == "dice" ? "no test image" : "undefined on every test image (a constant map has no correlation)"
+        let why = s.metric == "dice" ? "no test image"
+            : "\(s.metric) undefined on every test image (the layer's prediction is a constant map, e.g. a 1×1 "
+            + "layer, and a constant map has no correlation)"
         var html = "<div class=\"row\">"
         let metricMap = StudyHeatmap(title: "\(s.property) — \(s.metric) per layer and step", layers: layerNames,
                                      steps: steps, values: values, range: lo...max(hi, lo + 1e-9), scale: .sequential,
                                      emptyReason: why)
-        html += try figure(metricMap.svg(), metricMap.png(), "\(s.property)_\(s.metric)_heatmap")
+        html += try figure(metricMap.svg(), metricMap.png(), "\(s.property)_\(s.metric)_heatmap",
+                           caption: values.joined().contains { $0 == nil } ? "Grey cells (—): \(why)." : nil)
         let strongest = gaps.filter { $0.property == s.property && $0.metric == s.metric && $0.strongest }
         if !strongest.isEmpty {
             let g = layerNames.map { l in
@@ -66,7 +72,8 @@ extension StudyReport {
             let gapMap = StudyHeatmap(title: "\(s.property) — gap over the strongest control", layers: layerNames,
                                       steps: steps, values: g, range: -m...m, scale: .diverging,
                                       emptyReason: "no control with values on the same images")
-            html += try figure(gapMap.svg(), gapMap.png(), "\(s.property)_gap_heatmap")
+            html += try figure(gapMap.svg(), gapMap.png(), "\(s.property)_gap_heatmap",
+                               caption: "Red: the probe beats the strongest control of the cell; blue: it does not.")
         }
         html += "</div>\n<div class=\"row\">"
         let curve = bestLayerChart(s)
@@ -74,10 +81,10 @@ extension StudyReport {
         return html + "</div>\n"
     }
 
-    func figure(_ svg: String, _ png: PNGImage, _ file: String) throws -> String {
+    func figure(_ svg: String, _ png: PNGImage, _ file: String, caption: String? = nil) throws -> String {
         try AtomicFile.write(svg, to: out.appendingPathComponent("plots/\(file).svg"))
         try png.write(to: out.appendingPathComponent("plots/\(file).png"))
-        return "<div>\(svg)</div>"
+        return "<div>\(svg)" + (caption.map { "<p class=\"empty\">\(escape($0))</p>" } ?? "") + "</div>"
     }
 
     /// The best layer of each step, every control at the same cell and the cap, against step.

@@ -8,7 +8,7 @@ extension StudyReport {
     func layerKey() -> String {
         let all = layers(rows)
         guard all.contains(where: { SVGLineChart.short($0) != $0 }) else { return "" }
-        var s = "<details open><summary>Layer key (charts use the short names)</summary><table><tr><th>short</th>"
+        var s = "<details open><summary>Layer key (charts use the short names)</summary><table class=\"key\"><tr><th>short</th>"
             + "<th>layer</th></tr>\n"
         for l in all { s += "<tr><td>\(escape(SVGLineChart.short(l)))</td><td><code>\(escape(l))</code></td></tr>\n" }
         return s + "</table></details>\n"
