@@ -127,4 +127,45 @@ final class StudyTablesTests: XCTestCase {
         let files = ["per_image_metrics.csv", "split.csv", "gaps.csv"]
         for f in files { XCTAssertTrue(FileManager.default.fileExists(atPath: s.root.appendingPathComponent("streamed/\(f)").path), f) }
     }
+
+    /// A control computed by a separate study (as `pipeline` runs the permuted-weights UNet) is added from its
+    /// folder: here the same run again, so its rows equal the probe's and every gap over it is exactly 0.
+    func testAddControlFromAnotherStudy() throws {
+        let s = try setUpStudy("tables-control", images: 12)
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        let probe = try StudyFixtures.registry().probe(spec: "linear:fit=lstsq")
+        let main = s.root.appendingPathComponent("main"), control = s.root.appendingPathComponent("control")
+        let before = try ProbeStudy(run: s.run, properties: s.props, probe: probe, options: s.options, out: main).run(log: { _ in })
+        let probeRows = try ProbeStudy(run: s.run, properties: s.props, probe: probe, options: s.options, out: control)
+            .run(log: { _ in }).filter { !$0.property.contains(":") }
+        let added = try StudyFolder.addControl("permuted", from: control, to: main, runFolder: s.run.folder,
+                                               seed: s.options.seed, resamples: s.options.bootstrapResamples)
+        XCTAssertEqual(added.count, probeRows.count)
+        var maxdiff = 0.0
+        for (a, p) in zip(added, probeRows) {
+            XCTAssertEqual([a.property, a.layer, String(a.step), a.metric, String(a.n)],
+                           [p.property + ":permuted", p.layer, String(p.step), p.metric, String(p.n)])
+            if a.value.isNaN || p.value.isNaN { XCTAssertEqual(a.value.isNaN, p.value.isNaN) } else { maxdiff = max(maxdiff, abs(a.value - p.value)) }
+        }
+        let after = try MetricRow.read(csv: main.appendingPathComponent("metrics.csv"))
+        XCTAssertEqual(after.count, before.count + added.count)
+        for (x, y) in zip(after, before) {
+            XCTAssertEqual(x.property, y.property)
+            for (u, v) in [(x.value, y.value), (x.ci_low, y.ci_low), (x.ci_high, y.ci_high)] where !(u.isNaN && v.isNaN) {
+                maxdiff = max(maxdiff, abs(u - v))
+            }
+        }
+        let gaps = try ControlGap.read(main.appendingPathComponent("gaps.csv")).filter { $0.control == "permuted" }
+        XCTAssertEqual(gaps.count, probeRows.count)
+        let gapMax = gaps.filter { $0.gap.n > 0 }.map { abs($0.gap.value) }.max() ?? .nan
+        print("added control: \(added.count) rows, maxdiff vs the probe and the old rows \(maxdiff); largest |gap| over it \(gapMax)")
+        XCTAssertEqual(maxdiff, 0)
+        XCTAssertEqual(gapMax, 0)
+        let html = try String(contentsOf: main.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("fg:permuted"))
+        XCTAssertThrowsError(try StudyFolder.addControl("permuted", from: control, to: main, runFolder: s.run.folder,
+                                                        seed: s.options.seed, resamples: 10)) {
+            XCTAssertTrue("\($0)".contains("already holds"), "\($0)")
+        }
+    }
 }
