@@ -58,7 +58,7 @@ public struct StudyReport {
     public func write() throws {
         var html = """
         <!DOCTYPE html><html><head><meta charset="utf-8"><title>ldmprobe study</title><style>
-        body{font-family:sans-serif;margin:16px;max-width:1280px} h2{border-bottom:1px solid #ccc}
+        body{font-family:sans-serif;margin:16px;max-width:1248px} h2{border-bottom:1px solid #ccc}
         .row{display:flex;flex-wrap:wrap;gap:8px} table{border-collapse:collapse;font-size:12px}
         td,th{border:1px solid #ccc;padding:3px 6px;text-align:right} td:first-child{text-align:left}
         .key td{text-align:left}

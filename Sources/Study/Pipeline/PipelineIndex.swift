@@ -39,7 +39,7 @@ public enum PipelineIndex {
     public static func html(_ entries: [PipelineIndexEntry], commandLine: String, folder: URL? = nil) -> String {
         var s = """
             <!doctype html><html><head><meta charset="utf-8"><title>ldmprobe pipeline</title>
-            <style>body{font-family:sans-serif;max-width:1280px;margin:1em auto}td,th{padding:.2em .8em;text-align:left}
+            <style>body{font-family:sans-serif;max-width:1248px;margin:1em auto;padding:0 16px}td,th{padding:.2em .8em;text-align:left}
             table{border-collapse:collapse}.summary td,.summary th{border:1px solid #ccc;font-size:13px}
             code{background:#f4f4f4}.strip img{image-rendering:pixelated;margin:2px}.empty{color:#888}
             svg{max-width:100%;height:auto}</style></head><body>

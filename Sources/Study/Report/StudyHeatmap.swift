@@ -70,6 +70,9 @@ struct StudyHeatmap {
         return s + "\n</svg>\n"
     }
 
+    /// 2× when that stays within maxWidth, else 1×.
+    var pngScale: Int { width * 2 <= maxWidth ? 2 : 1 }
+
     /// The PNG twin at `scale`× (bitmap font; values written when the cells are wide enough).
     func png(scale k: Int = 2) -> PNGImage {
         let s = Double(k), L = StudyHeatmap.left * s, T = StudyHeatmap.top * s, R = StudyHeatmap.rowHeight * s

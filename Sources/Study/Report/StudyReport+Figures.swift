@@ -61,7 +61,7 @@ extension StudyReport {
         let metricMap = StudyHeatmap(title: "\(s.property) — \(s.metric) per layer and step", layers: layerNames,
                                      steps: steps, values: values, range: lo...max(hi, lo + 1e-9), scale: .sequential,
                                      emptyReason: why)
-        html += try figure(metricMap.svg(), metricMap.png(), "\(s.property)_\(s.metric)_heatmap",
+        html += try figure(metricMap.svg(), metricMap.png(scale: metricMap.pngScale), "\(s.property)_\(s.metric)_heatmap",
                            caption: values.joined().contains { $0 == nil } ? "Grey cells (—): \(why)." : nil)
         let strongest = gaps.filter { $0.property == s.property && $0.metric == s.metric && $0.strongest }
         if !strongest.isEmpty {
@@ -72,7 +72,7 @@ extension StudyReport {
             let gapMap = StudyHeatmap(title: "\(s.property) — gap over the strongest control", layers: layerNames,
                                       steps: steps, values: g, range: -m...m, scale: .diverging,
                                       emptyReason: "no control with values on the same images")
-            html += try figure(gapMap.svg(), gapMap.png(), "\(s.property)_gap_heatmap",
+            html += try figure(gapMap.svg(), gapMap.png(scale: gapMap.pngScale), "\(s.property)_gap_heatmap",
                                caption: "Red: the probe beats the strongest control of the cell; blue: it does not.")
         }
         html += "</div>\n<div class=\"row\">"
