@@ -60,7 +60,7 @@ let package = Package(
 
         // Text → image with taps, the run folder; then the study (labels, probes, metrics, reports).
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost"],
+                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost", "SeededRandom"],
                 swiftSettings: swiftSettings),
         .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),
@@ -68,7 +68,7 @@ let package = Package(
         // in-process study (stream · memory · spill), the stored-run study, per-step classification, interventions.
         .target(name: "Studies",
                 dependencies: ["Pipeline", "Study", "PluginHost", "PluginABI", "FileFormats", "Models", "Tensor",
-                               "Weights"],
+                               "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),
         .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),

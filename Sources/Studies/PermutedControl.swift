@@ -27,20 +27,15 @@ struct PermutedControl {
         config.shuffledControl = false
         config.predictions = 0
         let base = main.base.appendingPathComponent("control-permuted")
-        let control = try study.runSampler(try study.registry.sampler(spec: spec), model: model, base: base,
+        _ = try study.runSampler(try study.registry.sampler(spec: spec), model: model, base: base,
                                            name: name + ":permuted", classify: false, studyConfig: config)
-        let added = control.study.rows.map { r -> MetricRow in
-            var r = r
-            r.property += ":permuted"
-            return r
-        }
-        var outcome = main.study
-        outcome.rows += added
+        // Per-image values, metrics.csv, gaps.csv and the report all gain the `:permuted` rows.
         let out = main.base.appendingPathComponent("study")
-        try MetricRow.write(outcome.rows, csv: out.appendingPathComponent("metrics.csv"),
-                            json: out.appendingPathComponent("metrics.json"))
-        try StudyReport(out: out, rows: outcome.rows, predictions: outcome.predictions, properties: outcome.properties,
-                        split: outcome.split, manifest: outcome.manifest, runPath: outcome.runPath).write()
+        try StudyFolder.addControl("permuted", from: base.appendingPathComponent("study"), to: out,
+                                   runFolder: main.base.appendingPathComponent("run"), seed: config.seed,
+                                   resamples: config.bootstrap)
+        var outcome = main.study
+        outcome.rows = try MetricRow.read(csv: out.appendingPathComponent("metrics.csv"))
         try PermutedControl.record(out: out, run: base.appendingPathComponent("run"), seed: seed)
         main.study = outcome
         main.entry.metricRows = outcome.rows.count

@@ -43,7 +43,7 @@ public struct StudyRecord: Codable {
     }
 
     public struct Control: Codable {
-        /// "shuffled" (labels deranged across training images) or "permuted" (UNet weights permuted).
+        /// "shuffled" (labels deranged across training images), "layout" (mean training label) or "permuted" (UNet weights permuted).
         public var name: String
         public var spec: String
         public var run: String?
@@ -72,11 +72,12 @@ public struct StudyRecord: Codable {
         if options.shuffledControl {
             controls.append(Control(name: "shuffled", spec: "derangement of the training labels, seed \(options.seed)"))
         }
+        controls.append(Control(name: "layout", spec: "the training images' mean label per pixel, no activations"))
         if let p = permutedRun {
             controls.append(Control(name: "permuted", spec: "UNet weights permuted, seed \(p.seed)", run: p.run.path))
         }
         files = ["metrics": "metrics.csv", "per_image_metrics": "per_image_metrics.csv", "split": "split.csv",
-                 "probes": "probes/<property>.safetensors", "report": "report.html"]
+                 "gaps": "gaps.csv", "probes": "probes/<property>.safetensors", "report": "report.html"]
         if config.keepLabels { files["labels"] = "labels/<property>/<id>.npy" }
     }
 

@@ -1,7 +1,9 @@
 // The study's result table: one row per (layer, step, property, metric), written as metrics.csv and
 // metrics.json with the columns layer, step, property, metric, value, ci_low, ci_high, n. Controls appear as
 // properties named `<property>:shuffled` (shuffled training labels) and `<property>:permuted` (a run of the
-// UNet with permuted weights).
+// UNet with permuted weights); references that use no activations — `<property>:layout` (the training labels'
+// mean map) and `<property>:cap` (the token-grid cap of a binary label) — have layer "" and step −1: they hold
+// at every cell. Each row's per-image values are in per_image_metrics.csv (PerImageMetric).
 import FileFormats
 import Foundation
 
@@ -28,13 +30,13 @@ public struct MetricRow: Codable, Equatable {
 
     static let header = ["layer", "step", "property", "metric", "value", "ci_low", "ci_high", "n"]
 
-    var csvFields: [String] {
+    var fields: [String] {
         [layer, String(step), property, metric, num(value), num(ci_low), num(ci_high), String(n)]
     }
 
     /// Writes rows as CSV and JSON (NaN as empty / null), atomically.
     public static func write(_ rows: [MetricRow], csv: URL, json: URL) throws {
-        try CSVWriter.write(header: header, rows: rows.map(\.csvFields), to: csv)
+        try StudyCSV.write(header: header, rows: rows.map(\.fields), to: csv)
         let objects = rows.map { r -> String in
             "{\"layer\":\(jsonString(r.layer)),\"step\":\(r.step),\"property\":\(jsonString(r.property)),"
                 + "\"metric\":\(jsonString(r.metric)),\"value\":\(jnum(r.value)),\"ci_low\":\(jnum(r.ci_low)),"
@@ -45,29 +47,14 @@ public struct MetricRow: Codable, Equatable {
 
     /// Reads a metrics.csv written by `write`. Errors name the file and line (an empty value reads as NaN).
     public static func read(csv: URL) throws -> [MetricRow] {
-        let records: [(line: Int, fields: [String])]
-        do { records = try CSVReader.read(csv, encoding: .utf8) } catch {
-            throw StudyError.badInput("\(error)")
-        }
-        guard let first = records.first, first.fields == header else {
-            throw StudyError.badInput("\(csv.path):1: not a metrics table (expected the header "
-                + "\(header.joined(separator: ","))); write it with MetricRow.write")
-        }
-        var rows: [MetricRow] = []
-        for (line, f) in records.dropFirst() {
-            guard f.count == header.count else {
-                throw StudyError.badInput("\(csv.path):\(line): \(f.count) fields, the header has \(header.count) "
-                    + "(re-run the study to rewrite the table)")
-            }
+        try StudyCSV.read(csv, header: header).map { line, f in
             guard let step = Int(f[1]), let n = Int(f[7]) else {
-                throw StudyError.badInput("\(csv.path):\(line): step '\(f[1])' and n '\(f[7])' must be integers "
-                    + "(re-run the study to rewrite the table)")
+                throw StudyError.badInput("\(csv.path) line \(line): step or n is not an integer")
             }
-            rows.append(MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
-                                  interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,
-                                                         high: Double(f[6]) ?? .nan, n: n)))
+            return MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
+                             interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,
+                                                    high: Double(f[6]) ?? .nan, n: n))
         }
-        return rows
     }
 }
 

@@ -2,7 +2,9 @@
 // training images' activations and labels, evaluated on the held-out images with the property's metrics
 // (binary: Dice; continuous: Spearman, Pearson, RMSE), each a per-image mean with a seeded bootstrap interval.
 // Controls beside each probe: the same probe trained on labels permuted across training images (`:shuffled`),
-// and, given a run of the UNet with permuted weights, the same study on it (`:permuted`).
+// and, given a run of the UNet with permuted weights, the same study on it (`:permuted`); after every cell, the
+// references without activations (`:layout`, `:cap`; LayoutBaseline). Beside metrics.csv: per_image_metrics.csv,
+// split.csv and gaps.csv (ControlGap).
 // Cell by cell: each (layer, step) reads its slice of every image again (from a run folder or from memory);
 // StreamingProbeStudy computes the same tables image by image in one pass, for probes fitted in one pass.
 import FileFormats
@@ -147,10 +149,12 @@ public final class ProbeStudy {
                 }
             }
         }
+        try baselineRows()
         try writeTables()
         try results.writeWeights(out: out, probe: probe.specText)
         try StudyReport(out: out, rows: rows, predictions: predictions, properties: properties.map { ($0.name, $0.kind) },
-                        split: options.split, manifest: run.manifestText ?? "", runPath: run.folder.path).write()
+                        split: options.split, manifest: run.manifestText ?? "", runPath: run.folder.path,
+                        gaps: results.gaps).write()
         return rows
     }
 
@@ -186,23 +190,21 @@ public final class ProbeStudy {
             }
         }
         for inst in instances { try wrap { try inst.fit() } }
-        var perImage: [[String: [Double]]] = properties.map { _ in [:] }
+        var measured: [[[String: Double]]] = properties.map { _ in [] }
         for id in options.split.test {
             let a = try run.slice(id: id, layer: layer, step: step)
             for (k, p) in properties.enumerated() {
                 let l = try label(p, id)
                 let pred = try wrap { try instances[k].predict(activation: a, activationShape: [C, h, w], height: H, width: W) }
-                for (m, v) in ProbeStudyResults.measure(kind: p.kind, prediction: pred, label: l) {
-                    perImage[k][m, default: []].append(v)
-                }
+                measured[k].append(ProbeStudyResults.measure(kind: p.kind, prediction: pred, label: l))
                 if predictionIDs.contains(id) {
                     try results.writePrediction(out: out, property: p, layer: layer, step: step, id: id,
                                                 prediction: pred, label: l, height: H, width: W)
                 }
             }
         }
-        results.appendRows(layer: layer, step: step, suffix: suffix, properties: properties, perImage: perImage,
-                           options: options)
+        results.appendRows(layer: layer, step: step, suffix: suffix, properties: properties,
+                           perImage: ProbeStudyResults.table(properties, measured), options: options)
         for (k, p) in properties.enumerated() {
             try results.recordWeights(instances[k], property: p.name + suffix, layer: layer, step: step, channels: C)
         }
@@ -210,5 +212,25 @@ public final class ProbeStudy {
 
     func wrap<T>(_ body: () throws -> T) throws -> T { try ProbeStudyResults.wrap(body) }
 
-    func writeTables() throws { try results.writeTables(out: out) }
+    func writeTables() throws { try results.writeTables(out: out, options: options) }
+
+    /// The `:layout` and `:cap` rows (LayoutBaseline): the training labels' mean map and the token-grid cap,
+    /// measured on every test image.
+    func baselineRows() throws {
+        let grid = LayoutBaseline.finestGrid(try layers.map { try run.shape(layer: $0) })
+        var baseline = LayoutBaseline(kinds: properties.map(\.kind), height: options.labelHeight,
+                                      width: options.labelWidth, grid: grid)
+        for id in options.split.train { baseline.add(try properties.map { try label($0, id) }) }
+        var layout: [[[String: Double]]] = properties.map { _ in [] }
+        var cap: [[Double?]] = properties.map { _ in [] }
+        for id in options.split.test {
+            for (k, p) in properties.enumerated() {
+                let l = try label(p, id)
+                layout[k].append(baseline.measureLayout(k, label: l))
+                cap[k].append(p.kind == .binary ? baseline.capDice(label: l) : nil)
+            }
+        }
+        results.appendBaselineRows(properties: properties, layout: ProbeStudyResults.table(properties, layout), cap: cap,
+                                   options: options)
+    }
 }

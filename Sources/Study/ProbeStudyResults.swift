@@ -9,6 +9,10 @@ import PluginHost
 
 final class ProbeStudyResults {
     var rows: [MetricRow] = []
+    /// The values behind `rows`, one per test image (per_image_metrics.csv).
+    var perImage: [PerImageMetric] = []
+    /// The probe's gaps over its controls (gaps.csv), computed when the tables are written.
+    var gaps: [ControlGap] = []
     var predictions: [PredictionRecord] = []
     /// Probe weights per property: "<layer>/step_<s>/weight" → ([outputs, C], values).
     var weights: [String: [String: (shape: [Int], values: [Float])]] = [:]
@@ -24,15 +28,38 @@ final class ProbeStudyResults {
     }
 
     /// One row per property and metric of a cell: the mean of its per-image values with a bootstrap interval.
+    /// `perImage[k][metric]` holds one value per test image in split.test order (nil: undefined, left out).
     func appendRows(layer: String, step: Int, suffix: String, properties: [StudyProperty],
-                    perImage: [[String: [Double]]], options: ProbeStudyOptions) {
+                    perImage: [[String: [Double?]]], options: ProbeStudyOptions) {
+        let control = suffix.hasPrefix(":") ? String(suffix.dropFirst()) : suffix
         for (k, p) in properties.enumerated() {
             for m in p.metrics {
                 let values = perImage[k][m] ?? []
-                let seed = options.seed &+ UInt64(step) &* 1_000_003 &+ UInt64(rows.count)
-                let ci = Bootstrap.meanInterval(values, resamples: options.bootstrapResamples, seed: seed)
+                for (id, v) in zip(options.split.test, values) {
+                    self.perImage.append(PerImageMetric(property: p.name, control: control, layer: layer, step: step,
+                                                        image: id, metric: m, value: v))
+                }
+                let seed = PerImageMetric.rowSeed(options.seed, step: step, index: rows.count)
+                let ci = Bootstrap.meanInterval(values.compactMap { $0 }, resamples: options.bootstrapResamples, seed: seed)
                 rows.append(MetricRow(layer: layer, step: step, property: p.name + suffix, metric: m, interval: ci))
             }
+        }
+    }
+
+    /// The `:layout` rows of every property and the `:cap` rows of binary ones (layer "", step −1: they hold at
+    /// every cell), from per-image values [property][metric] in split.test order.
+    func appendBaselineRows(properties: [StudyProperty], layout: [[String: [Double?]]], cap: [[Double?]],
+                            options: ProbeStudyOptions) {
+        appendRows(layer: "", step: -1, suffix: ":layout", properties: properties, perImage: layout, options: options)
+        let binary = properties.indices.filter { properties[$0].kind == .binary && cap[$0].contains { $0 != nil } }
+        appendRows(layer: "", step: -1, suffix: ":cap", properties: binary.map { properties[$0] },
+                   perImage: binary.map { ["dice": cap[$0]] }, options: options)
+    }
+
+    /// Per property, its metrics' values in test order from one measurement per test image.
+    static func table(_ properties: [StudyProperty], _ measured: [[[String: Double]]]) -> [[String: [Double?]]] {
+        properties.indices.map { k in
+            Dictionary(uniqueKeysWithValues: properties[k].metrics.map { m in (m, measured[k].map { $0[m] }) })
         }
     }
 
@@ -58,9 +85,16 @@ final class ProbeStudyResults {
         }
     }
 
-    func writeTables(out: URL) throws {
+    /// metrics.csv/json, per_image_metrics.csv, split.csv (id, split) and gaps.csv.
+    func writeTables(out: URL, options: ProbeStudyOptions) throws {
+        let split = options.split
         try MetricRow.write(rows, csv: out.appendingPathComponent("metrics.csv"),
                             json: out.appendingPathComponent("metrics.json"))
+        try PerImageMetric.write(perImage, to: out.appendingPathComponent("per_image_metrics.csv"))
+        try StudyCSV.write(header: ["image", "split"], rows: split.train.map { [$0, "train"] } + split.test.map { [$0, "test"] },
+                           to: out.appendingPathComponent("split.csv"))
+        gaps = ControlGap.compute(perImage, seed: options.seed, resamples: options.bootstrapResamples)
+        try ControlGap.write(gaps, to: out.appendingPathComponent("gaps.csv"))
     }
 
     func writeWeights(out: URL, probe: String) throws {

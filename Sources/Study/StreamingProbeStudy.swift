@@ -53,12 +53,12 @@ public final class StreamingProbeStudy {
             }
         }
 
-        /// [property] metric → values in test order (undefined ones dropped), as ProbeStudy collects them.
-        var inTestOrder: [[String: [Double]]] {
+        /// [property] metric → values in test order (nil: undefined), as ProbeStudy collects them.
+        var inTestOrder: [[String: [Double?]]] {
             metrics.indices.map { k in
-                var out: [String: [Double]] = [:]
+                var out: [String: [Double?]] = [:]
                 for (m, name) in metrics[k].enumerated() {
-                    out[name] = (0..<tests).filter { defined[k][m * tests + $0] }.map { values[k][m * tests + $0] }
+                    out[name] = (0..<tests).map { defined[k][m * tests + $0] ? values[k][m * tests + $0] : nil }
                 }
                 return out
             }
@@ -90,6 +90,10 @@ public final class StreamingProbeStudy {
     /// The most training images held at once waiting for a control label (1 in generation order).
     public private(set) var maxHeldImages = 0
     private let results = ProbeStudyResults()
+    /// The `:layout` and `:cap` references: training labels summed as they arrive, test images measured.
+    private var baseline: LayoutBaseline
+    private var layoutValues: MetricTable
+    private var capValues: [[Double?]]
     private let log: (String) -> Void
 
     /// `layers`: every captured layer as (name, [U, C, h, w]) in UNet order; options.layers / options.steps pick
@@ -121,6 +125,10 @@ public final class StreamingProbeStudy {
         predictionLayers = options.predictionLayers ?? (probed.last.map { [$0] } ?? [])
         predictionIDs = Set(test.prefix(options.predictionImages))
         let empty = MetricTable(metrics: properties.map(\.metrics), tests: test.count)
+        baseline = LayoutBaseline(kinds: properties.map(\.kind), height: options.labelHeight, width: options.labelWidth,
+                                  grid: LayoutBaseline.finestGrid(layers.filter { probed.contains($0.name) }.map(\.shape)))
+        layoutValues = empty
+        capValues = properties.map { _ in [Double?](repeating: nil, count: test.count) }
         for name in probed {
             let k = names.firstIndex(of: name)!
             let s = layers[k].shape // [U, C, h, w]
@@ -189,6 +197,7 @@ public final class StreamingProbeStudy {
     }
 
     func addTraining(_ i: Int, _ activations: [String: [Float]], _ labels: [[Float]]) throws {
+        baseline.add(labels)
         for c in cells {
             try Self.withSlice(activations[c.layer]!, c) { a in
                 for (k, p) in c.probes.enumerated() { try add(p, a, c.shape, labels[k]) }
@@ -275,6 +284,10 @@ public final class StreamingProbeStudy {
     func addTest(_ t: Int, _ id: String, _ activations: [String: [Float]], _ labels: [[Float]]) throws {
         try AtomicFile.createFolder(out)
         let H = options.labelHeight, W = options.labelWidth
+        for (m, p) in properties.enumerated() {
+            layoutValues.set(property: m, test: t, baseline.measureLayout(m, label: labels[m]))
+            if p.kind == .binary { capValues[m][t] = baseline.capDice(label: labels[m]) }
+        }
         for k in cells.indices {
             let c = cells[k]
             try Self.withSlice(activations[c.layer]!, c) { a in
@@ -318,6 +331,8 @@ public final class StreamingProbeStudy {
                                    perImage: c.controlValues.inTestOrder, options: options)
             }
         }
+        results.appendBaselineRows(properties: properties, layout: layoutValues.inTestOrder, cap: capValues,
+                                   options: options)
         // Predictions in ProbeStudy's order: layer, step, test image, property.
         let layerOrder = Dictionary(available.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         let propertyOrder = Dictionary(properties.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -326,12 +341,12 @@ public final class StreamingProbeStudy {
             let kb = [layerOrder[b.layer] ?? 0, b.step, testIndex[b.id] ?? 0, propertyOrder[b.property] ?? 0]
             return ka.lexicographicallyPrecedes(kb)
         }
-        try results.writeTables(out: out)
+        try results.writeTables(out: out, options: options)
         try results.writeWeights(out: out, probe: probe.specText)
         let manifest = (try? String(contentsOf: runFolder.appendingPathComponent("manifest.json"), encoding: .utf8)) ?? ""
         try StudyReport(out: out, rows: results.rows, predictions: results.predictions,
                         properties: properties.map { ($0.name, $0.kind) }, split: options.split, manifest: manifest,
-                        runPath: runFolder.path).write()
+                        runPath: runFolder.path, gaps: results.gaps).write()
         return results.rows
     }
 

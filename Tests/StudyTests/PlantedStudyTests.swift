@@ -93,7 +93,8 @@ final class PlantedStudyTests: XCTestCase {
         let r = rows.first { $0.layer == P && $0.step == 2 && $0.property == "depth" && $0.metric == "spearman" }!
         XCTAssertTrue(r.ci_low <= r.value && r.value <= r.ci_high)
         XCTAssertEqual(r.n, 12)
-        XCTAssertEqual(rows.count, 2 * 3 * 2 * (3 + 1))  // layers × steps × (property + control) × metrics
+        // layers × steps × (property + control) × metrics, then the layout rows (3 + 1) and fg:cap
+        XCTAssertEqual(rows.count, 2 * 3 * 2 * (3 + 1) + (3 + 1) + 1)
         let out = root.appendingPathComponent("lstsq")
         for f in ["metrics.csv", "metrics.json", "report.html", "plots/depth_spearman.svg", "plots/fg_shuffled_dice.svg",
                   "probes/depth.safetensors", "probes/fg_shuffled.safetensors"] {

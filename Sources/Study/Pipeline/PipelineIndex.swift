@@ -1,5 +1,7 @@
-// `ldmprobe pipeline`: the index.html at the top of a pipeline output folder, one section per sampler linking its
-// probe report (<sampler>/study/report.html) and per-step classification (<sampler>/classification/).
+// `ldmprobe pipeline`: the index.html at the top of a pipeline output folder: a table linking each sampler's
+// probe report (<sampler>/study/report.html) and per-step classification (<sampler>/classification/), then per
+// sampler the study's summary, a strip of its images and the classifier's top-1 accuracy per step
+// (PipelineIndex+Sections).
 import FileFormats
 import Foundation
 
@@ -25,17 +27,22 @@ public struct PipelineIndexEntry {
 }
 
 public enum PipelineIndex {
-    /// Writes `folder/index.html` (temporary name, then renamed).
+    /// Writes `folder/index.html` (temporary name, then renamed), reading each sampler's study and classification
+    /// results under `folder`.
     public static func write(_ entries: [PipelineIndexEntry], commandLine: String, to folder: URL) throws {
-        try AtomicFile.write(html(entries, commandLine: commandLine),
+        try AtomicFile.write(html(entries, commandLine: commandLine, folder: folder),
                              to: folder.appendingPathComponent("index.html"))
     }
 
-    public static func html(_ entries: [PipelineIndexEntry], commandLine: String) -> String {
+    /// The page; with `folder`, per sampler the study's summary table, a strip of its images and the
+    /// classifier's top-1 accuracy per step (what is missing there is left out).
+    public static func html(_ entries: [PipelineIndexEntry], commandLine: String, folder: URL? = nil) -> String {
         var s = """
             <!doctype html><html><head><meta charset="utf-8"><title>ldmprobe pipeline</title>
-            <style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{padding:.2em .8em;text-align:left}
-            code{background:#f4f4f4}</style></head><body>
+            <style>body{font-family:sans-serif;max-width:1248px;margin:1em auto;padding:0 16px}td,th{padding:.2em .8em;text-align:left}
+            table{border-collapse:collapse}.summary td,.summary th{border:1px solid #ccc;font-size:13px}
+            code{background:#f4f4f4}.strip img{image-rendering:pixelated;margin:2px}.empty{color:#888}
+            svg{max-width:100%;height:auto}</style></head><body>
             <h1>ldmprobe pipeline</h1>
             <p><code>\(escape(commandLine))</code></p>
             <table><tr><th>sampler</th><th>images</th><th>UNet calls</th><th>metric rows</th><th>probe report</th>
@@ -53,11 +60,14 @@ public enum PipelineIndex {
                 + "<td><a href=\"\(name)/run/\">run/</a></td><td>\(times)</td></tr>\n"
         }
         s += "</table>\n"
-        for e in entries where e.hasClassification {
+        for e in entries {
             let name = escape(e.sampler)
-            s += "<h2>\(name): target-class probability per step</h2>\n"
-                + "<p><img src=\"\(name)/classification/target_probability_xt.svg\" alt=\"\" "
-                + "onerror=\"this.style.display='none'\"></p>\n"
+            guard let folder else { continue }
+            let base = folder.appendingPathComponent(e.sampler)
+            s += "<h2>\(name)</h2>\n"
+            s += summaryTable(study: base.appendingPathComponent("study"), link: "\(name)/study/report.html")
+            s += imageStrip(run: base.appendingPathComponent("run"), link: "\(name)/run/images")
+            if e.hasClassification { s += accuracy(base.appendingPathComponent("classification"), sampler: e.sampler) }
         }
         return s + "</body></html>\n"
     }
