@@ -42,12 +42,28 @@ enum Fixtures {
 }
 
 enum Plugins {
-    /// The plugin registry of the test binary's folder, where SwiftPM builds the lib*.so plugins (nil only if
-    /// discovery itself fails).
-    static let registry: PluginRegistry? = try? PluginRegistry.discover(extraPaths: [], useEnvironment: false)
+    /// The plugin registry of the test binary's folder (where SwiftPM builds the lib*.so plugins).
+    /// A missing plugin is a failure, never a skip: the plugins are built with the tests.
+    static let discovered = Result { try PluginRegistry.discover(extraPaths: [], useEnvironment: false) }
+
+    static func registry() throws -> PluginRegistry {
+        do { return try discovered.get() } catch {
+            XCTFail("no plugin registry next to the test binary: \(error) (build it: swift build -c release --build-tests)")
+            throw error
+        }
+    }
 
     static func sampler(_ spec: String) throws -> SamplerPlugin {
-        guard let registry else { throw PluginError.notFound(kind: "sampler", name: spec, available: [], failures: 0) }
-        return try registry.sampler(spec: spec)
+        do { return try registry().sampler(spec: spec) } catch {
+            XCTFail("sampler plugin '\(spec)' not loadable next to the test binary: \(error) (build it: swift build -c release --build-tests)")
+            throw error
+        }
+    }
+
+    static func probe(_ spec: String) throws -> ProbePlugin {
+        do { return try registry().probe(spec: spec) } catch {
+            XCTFail("probe plugin '\(spec)' not loadable next to the test binary: \(error) (build it: swift build -c release --build-tests)")
+            throw error
+        }
     }
 }

@@ -12,7 +12,7 @@ final class PermutedControlTests: XCTestCase {
     func testPipelineControlEqualsProbeControlRun() throws {
         let tmp = Fixtures.scratch("permuted")
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let registry = try XCTUnwrap(Plugins.registry)
+        let registry = try Plugins.registry()
         var config = try StreamedEqualsStoredTests.config(tmp.appendingPathComponent("p"), probe: "linear:fit=lstsq",
                                                           fromDisk: true)
         config.permutedControlSeed = 5

@@ -34,7 +34,7 @@ final class StreamedEqualsStoredTests: XCTestCase {
     }
 
     func rows(_ c: PipelineConfig) throws -> [MetricRow] {
-        let registry = try XCTUnwrap(Plugins.registry)
+        let registry = try Plugins.registry()
         let results = try PipelineStudy(config: c, registry: registry, progress: false) { _ in }.run()
         XCTAssertEqual(results.count, 1)
         return try XCTUnwrap(results.first).study.rows
