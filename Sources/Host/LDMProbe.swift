@@ -22,6 +22,7 @@ struct LDMProbe: ParsableCommand {
             InterveneCommand.self,
             PluginsCommand.self,
             ActionCommand.self,
+            ValidatePluginCommand.self,
             BenchCommand.self,
         ]
     )

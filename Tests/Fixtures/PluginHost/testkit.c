@@ -15,7 +15,8 @@ static int32_t fail(const ldmp_host *h, ldmp_status st, const char *msg) {
 
 static const ldmp_param_value *param(const ldmp_param_value *v, uint32_t n, const char *name) {
     uint32_t i;
-    for (i = 0; i < n; i++) if (strcmp(v[i].name, name) == 0) return &v[i];
+    for (i = 0; i < n; i++)
+        if (strcmp(LDMP_ARRAY_AT(ldmp_param_value, v, i)->name, name) == 0) return LDMP_ARRAY_AT(ldmp_param_value, v, i);
     return NULL;
 }
 
@@ -188,7 +189,7 @@ static int32_t echo(const ldmp_host *h, const char *output, const char *text, in
     fclose(f);
     return LDMP_OK;
 }
-static const ldmp_arg_type echo_types[] = { LDMP_ARG_PATH, LDMP_ARG_STRING, LDMP_ARG_INT, LDMP_ARG_FLOAT,
+static const uint32_t echo_types[] = { LDMP_ARG_PATH, LDMP_ARG_STRING, LDMP_ARG_INT, LDMP_ARG_FLOAT,
                                             LDMP_ARG_BOOL };
 static const char *const echo_names[] = { "output", "text", "number", "real", "flag" };
 static const ldmp_action_desc classifier_actions[] = {
@@ -210,7 +211,7 @@ static int32_t l_create(const ldmp_host *h, const ldmp_param_value *v, uint32_t 
     return LDMP_OK;
 }
 static void l_destroy(ldmp_labeler *l) { free(l); }
-static ldmp_label_kind l_kind(const ldmp_labeler *l) { (void)l; return LDMP_LABEL_CONTINUOUS; }
+static uint32_t l_kind(const ldmp_labeler *l) { (void)l; return LDMP_LABEL_CONTINUOUS; }
 static int32_t l_load(ldmp_labeler *l, const char *id, const ldmp_tensor *image, ldmp_tensor *out) {
     int64_t i, n = count_of(out);
     float *o = out->data;
@@ -230,11 +231,11 @@ static const ldmp_param_desc labeler_params[] = {
 /* ---- entry ---- */
 static const ldmp_plugin_desc descs[] = {
     { sizeof(ldmp_plugin_desc), LDMP_KIND_PROBE, "sum-probe", { 0, 1, 0 }, "test probe", 1, probe_params, 0, NULL,
-      &probe_vt },
+      &probe_vt, 0, NULL },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "echo-classifier", { 0, 1, 0 }, "test classifier", 6,
-      classifier_params, 1, classifier_actions, &classifier_vt },
+      classifier_params, 1, classifier_actions, &classifier_vt, 0, NULL },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_LABELER, "index-labeler", { 0, 1, 0 }, "test labeler", 1, labeler_params,
-      0, NULL, &labeler_vt },
+      0, NULL, &labeler_vt, 0, NULL },
 };
 static int32_t t_init(const ldmp_host *h, const char *path) {
     if (h->log) h->log(h, LDMP_LOG_DEBUG, path);
