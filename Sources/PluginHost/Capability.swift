@@ -34,19 +34,23 @@ public struct Capability: OptionSet, Sendable, Hashable {
         return n
     }
 
-    /// Why `bits` are not valid for `kind`, or nil.
+    /// Every bit this host knows (LDMP_CAP_ALL_1_1); a plugin of a newer minor may set others, which are ignored.
+    static let known = Capability(rawValue: LDMP_CAP_ALL_1_1)
+
+    /// Why `bits` are not valid for `kind` (a known bit of another kind), or nil.
     static func problem(_ bits: UInt64, kind: PluginKind) -> String? {
-        let extra = bits & ~allowed(for: kind).rawValue
-        guard extra != 0 else { return nil }
-        return "capabilities 0x\(String(bits, radix: 16)) hold bits 0x\(String(extra, radix: 16)) that are unknown "
-            + "or not for a \(kind.rawValue) (LDMP_CAP_* in plugin.h)"
+        let wrong = bits & known.rawValue & ~allowed(for: kind).rawValue
+        guard wrong != 0 else { return nil }
+        return "capabilities 0x\(String(bits, radix: 16)) hold bits 0x\(String(wrong, radix: 16)) that are not for "
+            + "a \(kind.rawValue) (LDMP_CAP_* in plugin.h)"
     }
 
     /// The capabilities that hold for `parameters`: the declared bits, narrowed by capabilities_for when the
     /// plugin has one.
     static func effective(_ info: PluginInfo, _ parameters: BoundParameters) -> Capability {
-        guard let fn = info.capabilitiesFor else { return Capability(rawValue: info.capabilities) }
+        let declared = info.capabilities & known.rawValue
+        guard let fn = info.capabilitiesFor else { return Capability(rawValue: declared) }
         let bits = parameters.withCValues { values, count in fn(values, count) }
-        return Capability(rawValue: bits & info.capabilities)
+        return Capability(rawValue: bits & declared)
     }
 }

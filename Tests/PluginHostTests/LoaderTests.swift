@@ -12,7 +12,7 @@ final class LoaderTests: XCTestCase {
 
         let labels = Set(r.plugins.map(\.label))
         XCTAssertEqual(labels, ["sampler example-euler", "probe sum-probe", "classifier echo-classifier",
-                                "labeler index-labeler", "classifier fine"])
+                                "labeler index-labeler", "classifier fine", "classifier future-cap"])
         let euler = try r.plugin(.sampler, named: "example-euler")
         XCTAssertEqual(euler.version, "1.0.0")
         XCTAssertEqual(euler.abiVersion, "1.1")
@@ -34,11 +34,15 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(reasons("libinitfail\(TestLibraries.suffix)"),
                        ["init failed (LDMP_ERR_IO (2)): initfail: weights folder missing (hint: set LDMP_TEST_WEIGHTS)"])
         let malformed = reasons("libmalformed\(TestLibraries.suffix)")
-        XCTAssertEqual(malformed.count, 3)
+        XCTAssertEqual(malformed.count, 4)
         XCTAssertTrue(malformed[0].contains("#1") && malformed[0].contains("'Bad Name' does not match [a-z0-9_-]+"))
         XCTAssertTrue(malformed[1].contains("#2") && malformed[1].contains("vtable struct_size 8 <"))
         XCTAssertTrue(malformed[2].contains("#3") && malformed[2].contains("default '99' is invalid: out of range [0, 10]"))
-        XCTAssertEqual(r.failures.count, 8)
+        XCTAssertTrue(malformed[3].contains("#4") && malformed[3].contains("bits 0x1 that are not for a classifier"))
+        // A capability bit of a newer minor is ignored, not an error.
+        XCTAssertEqual(try r.plugin(.classifier, named: "future-cap").capabilities, 0x100)
+        XCTAssertEqual(r.report.plugins.first { $0.name == "future-cap" }?.capabilities, [])
+        XCTAssertEqual(r.failures.count, 9)
     }
 
     /// Loading twice (a second registry, a second path to the same file) neither re-inits nor duplicates.

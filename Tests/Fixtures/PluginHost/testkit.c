@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ldmprobe/ldmprobe.h"
+#include "kit_probe.h"
 
 static int32_t fail(const ldmp_host *h, ldmp_status st, const char *msg) {
     if (h && h->report_error) h->report_error(h, msg);
@@ -80,35 +81,12 @@ static int32_t p_fit(ldmp_probe *p) {
 }
 
 static int32_t p_predict(ldmp_probe *p, const ldmp_tensor *a, ldmp_tensor *out) {
-    int64_t C = a->shape[0], h = a->shape[1], w = a->shape[2], H = out->shape[1], W = out->shape[2], y, x, c;
-    uint32_t o;
-    const float *ad = a->data;
-    float *od = out->data;
-    for (o = 0; o < p->spec.outputs; o++)
-        for (y = 0; y < H; y++)
-            for (x = 0; x < W; x++) {
-                float s = p->bias[o];
-                for (c = 0; c < C; c++) s += p->weight[o * C + c] * ad[c * h * w + (y * h / H) * w + (x * w / W)];
-                od[(o * H + y) * W + x] = s;
-            }
-    return LDMP_OK;
-}
-
-static void set_view(ldmp_tensor *t, float *data, int64_t a, int64_t b, uint32_t rank) {
-    memset(t, 0, sizeof *t);
-    t->struct_size = sizeof *t;
-    t->dtype = LDMP_DTYPE_F32;
-    t->rank = rank;
-    t->shape[0] = a;
-    t->shape[1] = b;
-    t->strides[0] = rank == 2 ? b : 1;
-    t->strides[1] = 1;
-    t->data = data;
+    return kit_predict(p->weight, p->bias, p->spec.outputs, a, out);
 }
 
 static int32_t p_get(const ldmp_probe *p, ldmp_tensor *w, ldmp_tensor *b) {
-    set_view(w, p->weight, p->spec.outputs, p->spec.channels, 2);
-    set_view(b, p->bias, p->spec.outputs, 0, 1);
+    kit_view(w, p->weight, p->spec.outputs, p->spec.channels, 2);
+    kit_view(b, p->bias, p->spec.outputs, 0, 1);
     return LDMP_OK;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ldmprobe/ldmprobe.h"
+#include "kit_probe.h"
 
 #ifndef LDMP_ARRAY_AT /* 1.0 headers: parameter arrays are indexed by sizeof */
 #define LDMP_ARRAY_AT(type, base, index) (&(base)[index])
@@ -130,33 +131,11 @@ static int32_t p_fit(ldmp_probe *p) {
     return LDMP_OK;
 }
 static int32_t p_predict(ldmp_probe *p, const ldmp_tensor *a, ldmp_tensor *out) {
-    int64_t C = a->shape[0], h = a->shape[1], w = a->shape[2], H = out->shape[1], W = out->shape[2], y, x, c;
-    const float *ad = a->data;
-    float *od = out->data;
-    uint32_t o;
-    for (o = 0; o < p->spec.outputs; o++)
-        for (y = 0; y < H; y++)
-            for (x = 0; x < W; x++) {
-                float s = p->b[o];
-                for (c = 0; c < C; c++) s += p->w[o * C + c] * ad[c * h * w + (y * h / H) * w + x * w / W];
-                od[(o * H + y) * W + x] = s;
-            }
-    return LDMP_OK;
-}
-static void view(ldmp_tensor *t, float *data, int64_t a, int64_t b, uint32_t rank) {
-    memset(t, 0, sizeof *t);
-    t->struct_size = sizeof *t;
-    t->dtype = LDMP_DTYPE_F32;
-    t->rank = rank;
-    t->shape[0] = a;
-    t->shape[1] = b;
-    t->strides[0] = rank == 2 ? b : 1;
-    t->strides[1] = 1;
-    t->data = data;
+    return kit_predict(p->w, p->b, p->spec.outputs, a, out);
 }
 static int32_t p_get(const ldmp_probe *p, ldmp_tensor *w, ldmp_tensor *b) {
-    view(w, (float *)p->w, p->spec.outputs, p->spec.channels, 2);
-    view(b, (float *)p->b, p->spec.outputs, 0, 1);
+    kit_view(w, (float *)p->w, p->spec.outputs, p->spec.channels, 2);
+    kit_view(b, (float *)p->b, p->spec.outputs, 0, 1);
     return LDMP_OK;
 }
 static int32_t p_set(ldmp_probe *p, const ldmp_tensor *w, const ldmp_tensor *b) {

@@ -25,7 +25,8 @@ typedef enum ldmp_plugin_kind {
     LDMP_KIND_LABELER = 3      /* labeler.h */
 } ldmp_plugin_kind;
 
-/** Capability bits (ldmp_plugin_desc.capabilities). A bit of another kind than the plugin's is an error. */
+/** Capability bits (ldmp_plugin_desc.capabilities). A bit of another kind than the plugin's makes the descriptor
+ *  malformed; bits a host does not know (from a newer minor) are ignored. */
 /** Probe: add_example folds each example into statistics of a size fixed by the spec (not growing with the
  *  number of examples) and fit needs nothing else, so the host may stream examples once and drop them. */
 #define LDMP_CAP_PROBE_ONE_PASS 0x1ull
