@@ -30,7 +30,7 @@ enum HostJSON {
     }
 
     /// A JSON number or bool as Double; nil for anything else.
-    private static func number(_ v: Any) -> Double? {
+    private static func asNumber(_ v: Any) -> Double? {
         (v as? NSNumber)?.doubleValue  // true/false arrive as NSNumber 1/0
     }
 
@@ -41,12 +41,23 @@ enum HostJSON {
         return "a number"
     }
 
+    /// The value at `key` as `convert` makes it, or the status to return (reported unless NOT_FOUND).
+    private static func typed<T>(_ host: UnsafePointer<ldmp_host>?, _ json: UnsafePointer<CChar>?,
+                                 _ key: UnsafePointer<CChar>?, _ expected: String,
+                                 _ convert: (Any) -> T?) -> Result<(String, T), StatusCode> {
+        value(host, json, key).flatMap { k, v in
+            guard let t = convert(v) else {
+                return .failure(StatusCode(invalid(host, "scheduler config key '\(k)' is \(describe(v)), expected \(expected)")))
+            }
+            return .success((k, t))
+        }
+    }
+
     static func number(_ host: UnsafePointer<ldmp_host>?, _ json: UnsafePointer<CChar>?,
                        _ key: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
-        switch value(host, json, key) {
+        switch typed(host, json, key, "a number", asNumber) {
         case .failure(let s): return s.status
-        case .success(let (k, v)):
-            guard let d = number(v) else { return invalid(host, "scheduler config key '\(k)' is \(describe(v)), expected a number") }
+        case .success(let (_, d)):
             out?.pointee = d
             return ok
         }
@@ -55,19 +66,17 @@ enum HostJSON {
     static func string(_ host: UnsafePointer<ldmp_host>?, _ json: UnsafePointer<CChar>?, _ key: UnsafePointer<CChar>?,
                        _ buf: UnsafeMutablePointer<CChar>?, _ capacity: UInt64,
                        _ length: UnsafeMutablePointer<UInt64>?) -> Int32 {
-        switch value(host, json, key) {
+        switch typed(host, json, key, "a string", { $0 as? String }) {
         case .failure(let s): return s.status
-        case .success(let (k, v)):
-            guard let str = v as? String else { return invalid(host, "scheduler config key '\(k)' is \(describe(v)), expected a string") }
+        case .success(let (k, str)):
             let utf8 = Array(str.utf8)
             length?.pointee = UInt64(utf8.count)
             guard let buf else { return ok }
             guard UInt64(utf8.count) < capacity else {
-                return invalid(host, "scheduler config key '\(k)': string of \(utf8.count) bytes does not fit a buffer of \(capacity) (hint: pass buf NULL to ask the length)")
+                return invalid(host, "scheduler config key '\(k)': string of \(utf8.count) bytes does not fit a "
+                               + "buffer of \(capacity) (hint: pass buf NULL to ask the length)")
             }
-            utf8.withUnsafeBufferPointer { src in
-                UnsafeMutableRawPointer(buf).copyMemory(from: UnsafeRawPointer(src.baseAddress!), byteCount: utf8.count)
-            }
+            for (i, b) in utf8.enumerated() { buf[i] = CChar(bitPattern: b) }
             buf[utf8.count] = 0
             return ok
         }
@@ -76,13 +85,12 @@ enum HostJSON {
     static func numbers(_ host: UnsafePointer<ldmp_host>?, _ json: UnsafePointer<CChar>?, _ key: UnsafePointer<CChar>?,
                         _ out: UnsafeMutablePointer<Double>?, _ capacity: UInt64,
                         _ count: UnsafeMutablePointer<UInt64>?) -> Int32 {
-        switch value(host, json, key) {
+        switch typed(host, json, key, "an array of numbers", { $0 as? [Any] }) {
         case .failure(let s): return s.status
-        case .success(let (k, v)):
-            guard let array = v as? [Any] else { return invalid(host, "scheduler config key '\(k)' is \(describe(v)), expected an array of numbers") }
+        case .success(let (k, array)):
             var values: [Double] = []
             for (i, e) in array.enumerated() {
-                guard let d = number(e) else {
+                guard let d = asNumber(e) else {
                     return invalid(host, "scheduler config key '\(k)': element \(i) is \(describe(e)), expected a number")
                 }
                 values.append(d)
@@ -90,7 +98,8 @@ enum HostJSON {
             count?.pointee = UInt64(values.count)
             guard let out else { return ok }
             guard UInt64(values.count) <= capacity else {
-                return invalid(host, "scheduler config key '\(k)': \(values.count) numbers do not fit a buffer of \(capacity) (hint: pass out NULL to ask the count)")
+                return invalid(host, "scheduler config key '\(k)': \(values.count) numbers do not fit a buffer of "
+                               + "\(capacity) (hint: pass out NULL to ask the count)")
             }
             for (i, d) in values.enumerated() { out[i] = d }
             return ok

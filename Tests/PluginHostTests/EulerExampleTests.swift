@@ -118,6 +118,11 @@ final class EulerExampleTests: XCTestCase {
              + "example-euler: scheduler config key 'trained_betas': element 1 is a string, expected a number"),
             ("{\"trained_betas\": [0.1, 0.2]}", "example-euler.create failed (LDMP_ERR_UNSUPPORTED (4)): "
              + "example-euler: scheduler config trained_betas is not supported"),
+            ("{\"timestep_spacing\": \"\"}", "example-euler.create failed (LDMP_ERR_INVALID_ARGUMENT (1)): "
+             + "example-euler: scheduler config timestep_spacing must be linspace, leading or trailing"),
+            ("{\"beta_schedule\": \"\(String(repeating: "x", count: 70))\"}",
+             "example-euler.create failed (LDMP_ERR_INVALID_ARGUMENT (1)): example-euler: scheduler config key "
+             + "'beta_schedule': string of 70 bytes does not fit a buffer of 64 (hint: pass buf NULL to ask the length)"),
             ("[1, 2]", "example-euler.create failed (LDMP_ERR_INVALID_ARGUMENT (1)): "
              + "example-euler: scheduler config: not a JSON object (while reading 'num_train_timesteps')"),
         ]

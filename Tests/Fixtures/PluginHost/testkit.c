@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ldmprobe/ldmprobe.h"
-#include "kit_probe.h"
+#include "kit.h"
 
 static int32_t fail(const ldmp_host *h, ldmp_status st, const char *msg) {
     if (h && h->report_error) h->report_error(h, msg);
@@ -130,16 +130,9 @@ static uint32_t c_count(const ldmp_classifier *c) { (void)c; return 3; }
 static const char *c_name(const ldmp_classifier *c, uint32_t i) { return i < 3 ? c->names[i] : NULL; }
 
 static int32_t c_classify(ldmp_classifier *c, const ldmp_tensor *img, ldmp_tensor *probs) {
-    double m[3] = { 0, 0, 0 }, z = 0;
-    int64_t n = img->shape[0] * img->shape[1], i;
-    const uint8_t *d = img->data;
-    float *p = probs->data;
-    int k;
     if (img->dtype != LDMP_DTYPE_U8 || img->rank != 3 || img->shape[2] != 3)
         return fail(NULL, LDMP_ERR_INVALID_ARGUMENT, "echo-classifier: image must be U8 [H, W, 3]");
-    for (i = 0; i < n; i++) for (k = 0; k < 3; k++) m[k] += d[i * 3 + k] / 255.0;
-    for (k = 0; k < 3; k++) { m[k] = exp(c->count * m[k] / (double)n); z += m[k]; }
-    for (k = 0; k < 3; k++) p[k] = (float)(m[k] / z);
+    kit_softmax_rgb(img, c->count, probs->data);
     return LDMP_OK;
 }
 

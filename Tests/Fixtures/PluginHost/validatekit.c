@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "ldmprobe/ldmprobe.h"
-#include "kit_probe.h"
+#include "kit.h"
 
 #ifndef LDMP_ARRAY_AT /* 1.0 headers: parameter arrays are indexed by sizeof */
 #define LDMP_ARRAY_AT(type, base, index) (&(base)[index])
@@ -169,18 +169,12 @@ static const char *c_name(const ldmp_classifier *c, uint32_t i) {
     return i < 3 ? names[i] : NULL;
 }
 static int32_t c_classify(ldmp_classifier *c, const ldmp_tensor *img, ldmp_tensor *probs) {
-    double m[3] = { 0, 0, 0 }, z = 0;
-    int64_t n = img->shape[0] * img->shape[1], i;
-    const uint8_t *d = img->data;
     float *p = probs->data;
-    int k;
     (void)c;
-    for (i = 0; i < n; i++) for (k = 0; k < 3; k++) m[k] += d[i * 3 + k] / 255.0;
-    for (k = 0; k < 3; k++) { m[k] = exp(4.0 * m[k] / (double)n); z += m[k]; }
+    kit_softmax_rgb(img, 4.0, p);
 #if defined(CASE_PROBSUM)
-    z /= 2;
+    p[0] *= 2; p[1] *= 2; p[2] *= 2;
 #endif
-    for (k = 0; k < 3; k++) p[k] = (float)(m[k] / z);
     return LDMP_OK;
 }
 static const ldmp_classifier_vtable classifier_vt = {

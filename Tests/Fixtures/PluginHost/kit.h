@@ -1,8 +1,9 @@
-/* kit_probe.h — what the probes of testkit.c and validatekit.c share: a linear map with nearest upsampling, and
- * F32 views of their weights. Test fixtures only; the examples stay one self-contained file each. */
-#ifndef KIT_PROBE_H
-#define KIT_PROBE_H
+/* kit.h — what testkit.c and validatekit.c share: their probes' linear map with nearest upsampling and F32 weight
+ * views, their classifiers' softmax of the mean colour. Test fixtures only; the examples stay one file each. */
+#ifndef KIT_H
+#define KIT_H
 
+#include <math.h>
 #include <string.h>
 #include "ldmprobe/ldmprobe.h"
 
@@ -34,6 +35,17 @@ static void kit_view(ldmp_tensor *t, float *data, int64_t a, int64_t b, uint32_t
     t->strides[0] = rank == 2 ? b : 1;
     t->strides[1] = 1;
     t->data = data;
+}
+
+/* probs[k] = softmax over k of scale · mean channel k of img (U8 [H, W, 3], in [0, 1]). */
+static void kit_softmax_rgb(const ldmp_tensor *img, double scale, float *probs) {
+    double m[3] = { 0, 0, 0 }, z = 0;
+    int64_t n = img->shape[0] * img->shape[1], i;
+    const uint8_t *d = img->data;
+    int k;
+    for (i = 0; i < n; i++) for (k = 0; k < 3; k++) m[k] += d[i * 3 + k] / 255.0;
+    for (k = 0; k < 3; k++) { m[k] = exp(scale * m[k] / (double)n); z += m[k]; }
+    for (k = 0; k < 3; k++) probs[k] = (float)(m[k] / z);
 }
 
 #endif
