@@ -129,7 +129,11 @@ static int32_t r_fit(ldmp_probe *p) {
             double s = p->xtx[i * p->dim + j] + (i == j && i < p->channels ? p->lambda : 0);
             for (k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];
             if (i == j) {
-                if (!(s > 1e-12)) { st = fail(h, LDMP_ERR_INVALID_ARGUMENT, "example-ridge: singular system (no examples, or lambda=0 with collinear channels)"); goto done; }
+                if (!(s > 1e-12)) {
+                    st = fail(h, LDMP_ERR_INVALID_ARGUMENT, "example-ridge: singular system (no examples, or "
+                              "lambda=0 with collinear channels)");
+                    goto done;
+                }
                 L[i * d + i] = sqrt(s);
             } else L[i * d + j] = s / L[j * d + j];
         }

@@ -47,7 +47,8 @@ enum HostJSON {
                                  _ convert: (Any) -> T?) -> Result<(String, T), StatusCode> {
         value(host, json, key).flatMap { k, v in
             guard let t = convert(v) else {
-                return .failure(StatusCode(invalid(host, "scheduler config key '\(k)' is \(describe(v)), expected \(expected)")))
+                let why = "scheduler config key '\(k)' is \(describe(v)), expected \(expected)"
+                return .failure(StatusCode(invalid(host, why)))
             }
             return .success((k, t))
         }

@@ -2,7 +2,8 @@
  *
  *     LDMP_EXPORT const ldmp_entry *ldmprobe_entry_v1(void) { return &entry; }
  *
- * A shared library exports exactly this symbol and may hold several plugins (a factory: count, then describe each). The host:
+ * A shared library exports exactly this symbol and may hold several plugins (a factory: count, then describe
+ * each). The host:
  *   1. dlopens the library and looks up LDMP_ENTRY_SYMBOL; no symbol = not an ldmprobe plugin of this major;
  *   2. calls it and checks entry->struct_size and entry->abi.major == LDMP_ABI_VERSION_MAJOR;
  *   3. calls init(host, path) once; on failure it calls nothing else (not even deinit);

@@ -23,7 +23,8 @@ typedef enum ldmp_param_type {
     LDMP_PARAM_CHOICE = 5   /* one of `choices` */
 } ldmp_param_type;
 
-/** One declared parameter (an element of the descriptor's params array: step with LDMP_ARRAY_AT). All strings are owned by the plugin and live as long as the library is loaded. */
+/** One declared parameter (an element of the descriptor's params array: step with LDMP_ARRAY_AT). All strings
+ *  are owned by the plugin and live as long as the library is loaded. */
 typedef struct ldmp_param_desc {
     uint32_t struct_size;       /* sizeof(ldmp_param_desc) */
     const char *name;           /* [a-z0-9_]+, unique within the plugin */

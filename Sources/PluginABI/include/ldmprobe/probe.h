@@ -28,7 +28,8 @@ typedef struct ldmp_probe ldmp_probe; /* opaque instance, owned by the plugin */
 /** What an instance is asked to learn. */
 typedef struct ldmp_probe_spec {
     uint32_t struct_size;        /* sizeof(ldmp_probe_spec) */
-    uint32_t label_kind;         /* an ldmp_label_kind. binary: `outputs` = 2 logits, cross-entropy; continuous: 1 output */
+    uint32_t label_kind;         /* an ldmp_label_kind. binary: `outputs` = 2 logits, cross-entropy;
+                                    continuous: 1 output */
     uint32_t channels;           /* C of the activations */
     uint32_t outputs;            /* 2 for binary, 1 for continuous */
     uint64_t seed;               /* for initialisation and shuffling: same seed, same probe */
