@@ -11,8 +11,10 @@ import Foundation
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 
 /// Every plugin exports exactly one symbol (ldmprobe_entry_v1); the version script hides the rest, so a plugin's
-/// private copy of a shared Swift target never clashes with the host's.
-let pluginLinker: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "--version-script=\(root)/Plugins/exports.map"])]
+/// private copy of a shared Swift target never clashes with the host's. Linked with lld (shipped with Swift): gold,
+/// the default, leaves the hidden Swift type metadata in .dynsym as local symbols.
+let pluginLinker: [LinkerSetting] = [.unsafeFlags(["-use-ld=lld",
+                                                   "-Xlinker", "--version-script=\(root)/Plugins/exports.map"])]
 
 /// Numeric code wants optimisation: tests and tools run in release (scripts/test.sh), hot loops use unsafe buffers.
 let swiftSettings: [SwiftSetting] = []
@@ -22,9 +24,9 @@ func plugin(_ name: String, path: String, deps: [Target.Dependency] = []) -> Tar
             swiftSettings: swiftSettings, linkerSettings: pluginLinker)
 }
 
+// Built and tested on Linux only (the plugin link flags are GNU ld/lld's), so no other platform is declared.
 let package = Package(
     name: "ldmprobe",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ldmprobe", targets: ["Host"]),
         .library(name: "DDIMSampler", type: .dynamic, targets: ["DDIMSampler"]),
@@ -55,7 +57,7 @@ let package = Package(
         .target(name: "FileFormats", dependencies: ["CPNG"], swiftSettings: swiftSettings),
 
         // Plugin loading (host side) and the helpers Swift plugins share (plugin side).
-        .target(name: "PluginHost", dependencies: ["PluginABI", "CFFI"], swiftSettings: swiftSettings),
+        .target(name: "PluginHost", dependencies: ["PluginABI", "CFFI", "SeededRandom"], swiftSettings: swiftSettings),
         .target(name: "PluginKit", dependencies: ["PluginABI"], swiftSettings: swiftSettings),
 
         // Text → image with taps, the run folder; then the study (labels, probes, metrics, reports).

@@ -1,13 +1,16 @@
 /* example_euler.c — a complete ldmprobe sampler plugin in plain C, built against the headers alone:
  *
- *     cc -std=c11 -O2 -shared -fPIC -I Sources/PluginABI/include Examples/CPlugin/example_euler.c \
- *        -Wl,--version-script=Plugins/exports.map -lm -o libexample_euler.so
+ *     cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -I Sources/PluginABI/include \
+ *        Examples/CPlugin/example_euler.c -lm -o libexample_euler.so
  *     ldmprobe plugins --plugin-path .          # lists sampler "example-euler"
  *     ldmprobe action example-euler write_sigmas sigmas.txt 30 --plugin-path .
  *
  * Matches diffusers EulerDiscreteScheduler (0.42) with beta_schedule "scaled_linear", interpolation_type
  * "linear", final_sigmas_type "zero", s_churn 0 (no stochasticity) and no Karras/exponential/beta sigmas.
- * It ignores scheduler_config_json: its parameters (below) say everything it needs.
+ * Each setting comes from, in order: the parameter when the user set it, else the scheduler config the host
+ * passes (read with host->json_*), else the parameter's default. A config asking for what it does not implement
+ * (another beta_schedule, Karras sigmas, …) is refused with a message naming the key.
+ * Its buffers come from host->alloc, so `ldmprobe validate-plugin` can check that destroy returns them.
  * One library may hold several plugins; this one holds one. See docs/plugins.md.
  */
 #include <math.h>
@@ -96,11 +99,20 @@ static const ldmp_param_desc params[] = {
 };
 #define PARAM_COUNT (sizeof(params) / sizeof(params[0]))
 
+/* The parameter `name`, or NULL. The array is stepped by its struct_size (version.h), not by sizeof. */
 static const ldmp_param_value *find_param(const ldmp_param_value *values, uint32_t count, const char *name) {
     uint32_t i;
-    for (i = 0; i < count; i++)
-        if (values[i].name && strcmp(values[i].name, name) == 0) return &values[i];
+    for (i = 0; i < count; i++) {
+        const ldmp_param_value *v = LDMP_ARRAY_AT(ldmp_param_value, values, i);
+        if (v->name && strcmp(v->name, name) == 0) return v;
+    }
     return NULL;
+}
+
+/* A parameter the user set explicitly (it then wins over the scheduler config). */
+static const ldmp_param_value *set_param(const ldmp_param_value *values, uint32_t count, const char *name) {
+    const ldmp_param_value *p = find_param(values, count, name);
+    return p && p->is_set ? p : NULL;
 }
 
 /* ---- the sampler instance ---------------------------------------------------------------------------------- */
@@ -118,35 +130,122 @@ static int32_t fail(const ldmp_host *host, ldmp_status status, const char *msg) 
     return (int32_t)status;
 }
 
+/* Applies the scheduler config's keys (host.h's JSON readers). LDMP_ERR_NOT_FOUND = key absent: keep. */
+static int32_t read_config(const ldmp_host *host, const char *json, const ldmp_param_value *values, uint32_t count,
+                           schedule_config *c) {
+    char text[64], msg[256];
+    double x;
+    uint64_t n;
+    int32_t st;
+    if (!json) return LDMP_OK; /* no config: the parameters' defaults */
+    if (!LDMP_HOST_HAS(host, json_number))
+        return fail(host, LDMP_ERR_UNSUPPORTED, "example-euler: this host cannot read the scheduler config (ABI < 1.1)");
+#define NUMBER(key, field, cast)                                                                            \
+    if (!set_param(values, count, key)) {                                                                   \
+        st = host->json_number(host, json, key, &x);                                                        \
+        if (st == LDMP_OK && !(x >= 0 && x <= 1e6)) {                                                       \
+            snprintf(msg, sizeof msg, "example-euler: scheduler config %s = %g out of range 0…1e6", key, x); \
+            return fail(host, LDMP_ERR_INVALID_ARGUMENT, msg);                                              \
+        }                                                                                                   \
+        if (st == LDMP_OK) c->field = (cast)x;                                                              \
+        else if (st != LDMP_ERR_NOT_FOUND) return st;                                                       \
+    }
+    NUMBER("num_train_timesteps", num_train_timesteps, int64_t)
+    NUMBER("beta_start", beta_start, double)
+    NUMBER("beta_end", beta_end, double)
+    NUMBER("steps_offset", steps_offset, int64_t)
+#undef NUMBER
+    if (c->num_train_timesteps < 1 || c->num_train_timesteps > MAX_TRAIN) {
+        snprintf(msg, sizeof msg, "example-euler: scheduler config num_train_timesteps %lld out of range 1…%d",
+                 (long long)c->num_train_timesteps, MAX_TRAIN);
+        return fail(host, LDMP_ERR_INVALID_ARGUMENT, msg);
+    }
+    if (!set_param(values, count, "timestep_spacing")) {
+        st = host->json_string(host, json, "timestep_spacing", text, sizeof text, &n);
+        if (st == LDMP_OK) {
+            if (strcmp(text, "leading") == 0) c->spacing = SPACING_LEADING;
+            else if (strcmp(text, "trailing") == 0) c->spacing = SPACING_TRAILING;
+            else if (strcmp(text, "linspace") == 0) c->spacing = SPACING_LINSPACE;
+            else return fail(host, LDMP_ERR_INVALID_ARGUMENT,
+                             "example-euler: scheduler config timestep_spacing must be linspace, leading or trailing");
+        } else if (st != LDMP_ERR_NOT_FOUND) return st;
+    }
+    if (!set_param(values, count, "prediction_type")) {
+        st = host->json_string(host, json, "prediction_type", text, sizeof text, &n);
+        if (st == LDMP_OK) {
+            if (strcmp(text, "epsilon") != 0 && strcmp(text, "v_prediction") != 0)
+                return fail(host, LDMP_ERR_INVALID_ARGUMENT,
+                            "example-euler: scheduler config prediction_type must be epsilon or v_prediction");
+            c->v_prediction = strcmp(text, "v_prediction") == 0;
+        } else if (st != LDMP_ERR_NOT_FOUND) return st;
+    }
+    /* What this example does not implement is refused, not ignored. */
+    {
+        static const char *const fixed[][2] = { { "beta_schedule", "scaled_linear" }, { "interpolation_type", "linear" },
+                                                { "final_sigmas_type", "zero" } };
+        size_t k;
+        for (k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+            st = host->json_string(host, json, fixed[k][0], text, sizeof text, &n);
+            if (st == LDMP_ERR_NOT_FOUND) continue;
+            if (st != LDMP_OK) return st;
+            if (strcmp(text, fixed[k][1]) != 0) {
+                snprintf(msg, sizeof msg, "example-euler: scheduler config %s '%s' is not supported (only %s)",
+                         fixed[k][0], text, fixed[k][1]);
+                return fail(host, LDMP_ERR_UNSUPPORTED, msg);
+            }
+        }
+    }
+    {
+        static const char *const off[] = { "use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas" };
+        size_t k;
+        for (k = 0; k < sizeof off / sizeof off[0]; k++) {
+            st = host->json_number(host, json, off[k], &x);
+            if (st == LDMP_ERR_NOT_FOUND || (st == LDMP_OK && x == 0)) continue;
+            if (st != LDMP_OK) return st;
+            snprintf(msg, sizeof msg, "example-euler: scheduler config %s is not supported (set it to false)", off[k]);
+            return fail(host, LDMP_ERR_UNSUPPORTED, msg);
+        }
+    }
+    st = host->json_numbers(host, json, "trained_betas", NULL, 0, &n);
+    if (st == LDMP_OK)
+        return fail(host, LDMP_ERR_UNSUPPORTED, "example-euler: scheduler config trained_betas is not supported");
+    return st == LDMP_ERR_NOT_FOUND ? LDMP_OK : st;
+}
+
 static int32_t s_create(const ldmp_host *host, const ldmp_param_value *values, uint32_t count,
                         const char *scheduler_config_json, ldmp_sampler **out) {
     const ldmp_param_value *p;
     ldmp_sampler *s;
-    (void)scheduler_config_json; /* this example is configured by its parameters only */
-    if (!out) return fail(host, LDMP_ERR_INVALID_ARGUMENT, "example-euler: create: out is NULL");
-    s = calloc(1, sizeof *s);
+    schedule_config c = default_config;
+    int32_t st;
+    if (!out || !host) return fail(host, LDMP_ERR_INVALID_ARGUMENT, "example-euler: create: out or host is NULL");
+    /* Parameter defaults first, then the config, then what the user set. */
+    if ((p = find_param(values, count, "timestep_spacing")) && p->string_value) {
+        if (strcmp(p->string_value, "leading") == 0) c.spacing = SPACING_LEADING;
+        else if (strcmp(p->string_value, "trailing") == 0) c.spacing = SPACING_TRAILING;
+    }
+    if ((p = find_param(values, count, "steps_offset"))) c.steps_offset = p->int_value;
+    if ((p = find_param(values, count, "num_train_timesteps"))) c.num_train_timesteps = p->int_value;
+    if ((p = find_param(values, count, "beta_start"))) c.beta_start = p->float_value;
+    if ((p = find_param(values, count, "beta_end"))) c.beta_end = p->float_value;
+    if ((p = find_param(values, count, "prediction_type")) && p->string_value)
+        c.v_prediction = strcmp(p->string_value, "v_prediction") == 0;
+    if ((st = read_config(host, scheduler_config_json, values, count, &c)) != LDMP_OK) return st;
+    s = host->alloc(host, sizeof *s);
     if (!s) return fail(host, LDMP_ERR_INTERNAL, "example-euler: out of memory");
     s->host = host;
-    s->config = default_config;
-    if ((p = find_param(values, count, "timestep_spacing")) && p->string_value) {
-        if (strcmp(p->string_value, "leading") == 0) s->config.spacing = SPACING_LEADING;
-        else if (strcmp(p->string_value, "trailing") == 0) s->config.spacing = SPACING_TRAILING;
-    }
-    if ((p = find_param(values, count, "steps_offset"))) s->config.steps_offset = p->int_value;
-    if ((p = find_param(values, count, "num_train_timesteps"))) s->config.num_train_timesteps = p->int_value;
-    if ((p = find_param(values, count, "beta_start"))) s->config.beta_start = p->float_value;
-    if ((p = find_param(values, count, "beta_end"))) s->config.beta_end = p->float_value;
-    if ((p = find_param(values, count, "prediction_type")) && p->string_value)
-        s->config.v_prediction = strcmp(p->string_value, "v_prediction") == 0;
+    s->config = c;
     *out = s;
     return LDMP_OK;
 }
 
 static void s_destroy(ldmp_sampler *s) {
+    const ldmp_host *host;
     if (!s) return;
-    free(s->timesteps);
-    free(s->sigmas);
-    free(s);
+    host = s->host;
+    host->free(host, s->timesteps);
+    host->free(host, s->sigmas);
+    host->free(host, s);
 }
 
 static int32_t s_set_timesteps(ldmp_sampler *s, uint32_t n) {
@@ -157,12 +256,16 @@ static int32_t s_set_timesteps(ldmp_sampler *s, uint32_t n) {
                  (long long)s->config.num_train_timesteps);
         return fail(s->host, LDMP_ERR_INVALID_ARGUMENT, msg);
     }
-    t = malloc(n * sizeof *t);
-    sg = malloc((n + 1) * sizeof *sg);
-    if (!t || !sg) { free(t); free(sg); return fail(s->host, LDMP_ERR_INTERNAL, "example-euler: out of memory"); }
+    t = s->host->alloc(s->host, n * sizeof *t);
+    sg = s->host->alloc(s->host, (n + 1) * sizeof *sg);
+    if (!t || !sg) {
+        s->host->free(s->host, t);
+        s->host->free(s->host, sg);
+        return fail(s->host, LDMP_ERR_INTERNAL, "example-euler: out of memory");
+    }
     make_schedule(&s->config, n, t, sg);
-    free(s->timesteps);
-    free(s->sigmas);
+    s->host->free(s->host, s->timesteps);
+    s->host->free(s->host, s->sigmas);
     s->timesteps = t;
     s->sigmas = sg;
     s->n = n;
@@ -277,7 +380,7 @@ static int32_t write_sigmas(const ldmp_host *host, const char *output, int64_t s
     return LDMP_OK;
 }
 
-static const ldmp_arg_type write_sigmas_types[] = { LDMP_ARG_PATH, LDMP_ARG_INT };
+static const uint32_t write_sigmas_types[] = { LDMP_ARG_PATH, LDMP_ARG_INT };
 static const char *const write_sigmas_names[] = { "output", "steps" };
 
 static const ldmp_action_desc actions[] = {
@@ -291,6 +394,8 @@ static const ldmp_plugin_desc descriptor = {
     sizeof(ldmp_plugin_desc), LDMP_KIND_SAMPLER, "example-euler", { 1, 0, 0 },
     "Euler sampler in plain C (diffusers EulerDiscreteScheduler, s_churn 0): the SDK example",
     PARAM_COUNT, params, 1, actions, &vtable,
+    0,    /* capabilities: step(call) depends only on its arguments, so not LDMP_CAP_SAMPLER_STATEFUL */
+    NULL, /* capabilities_for */
 };
 
 static int32_t lib_init(const ldmp_host *host, const char *library_path) {
@@ -309,4 +414,4 @@ static const ldmp_entry entry = {
     sizeof(ldmp_entry), LDMP_ABI_VERSION_INIT, lib_init, lib_deinit, lib_plugin_count, lib_describe,
 };
 
-const ldmp_entry *ldmprobe_entry_v1(void) { return &entry; }
+LDMP_EXPORT const ldmp_entry *ldmprobe_entry_v1(void) { return &entry; }

@@ -6,7 +6,8 @@
 //     swiftc -emit-library -parse-as-library -module-name ConstantLabeler \
 //       -Xcc -fmodule-map-file=<a module.modulemap for PluginABI> -I Sources/PluginABI/include \
 //       Sources/PluginKit/*.swift Examples/SwiftPlugin/ConstantLabeler.swift \
-//       -Xlinker --version-script=Plugins/exports.map -o libconstant_labeler.so
+//       -use-ld=lld -Xlinker --version-script=Plugins/exports.map -o libconstant_labeler.so
+// (lld: gold leaves the hidden Swift metadata symbols in .dynsym; `nm -D --defined-only` must list only the entry.)
 import PluginABI
 import PluginKit
 
@@ -52,7 +53,7 @@ enum ConstantLabelerPlugin {
                 }
             },
             destroy: { InstanceBox.release($0) },
-            label_kind: { _ in LDMP_LABEL_CONTINUOUS },
+            label_kind: { _ in LDMP_LABEL_CONTINUOUS.rawValue },
             load: { labeler, imageID, image, out in
                 PluginCall.run {
                     let c = try InstanceBox.object(labeler, as: ConstantLabeler.self)

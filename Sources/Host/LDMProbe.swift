@@ -24,6 +24,7 @@ struct LDMProbe: ParsableCommand {
             InterveneCommand.self,
             PluginsCommand.self,
             ActionCommand.self,
+            ValidatePluginCommand.self,
             BenchCommand.self,
         ]
     )

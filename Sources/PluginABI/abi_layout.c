@@ -16,3 +16,23 @@ STARTS_WITH_SIZE(ldmp_probe_spec);
 STARTS_WITH_SIZE(ldmp_probe_vtable);
 STARTS_WITH_SIZE(ldmp_classifier_vtable);
 STARTS_WITH_SIZE(ldmp_labeler_vtable);
+
+/* ABI 1.0's layout on LP64 (Linux x86_64 and aarch64, the platforms built and tested): the end of each struct's
+ * last 1.0 field. A minor version may only append after these; moving one breaks every 1.0 plugin. */
+#if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
+#define END_1_0(T, field, bytes) \
+    _Static_assert(offsetof(T, field) + sizeof(((T *)0)->field) == (bytes), #T "." #field " moved: ABI 1.0 broken")
+END_1_0(ldmp_tensor, data, 152);
+END_1_0(ldmp_host, free, 72);
+END_1_0(ldmp_param_desc, help, 72);
+END_1_0(ldmp_param_value, string_value, 48);
+END_1_0(ldmp_action_desc, fn, 56);
+END_1_0(ldmp_plugin_desc, vtable, 80);
+END_1_0(ldmp_entry, describe, 48);
+END_1_0(ldmp_sampler_vtable, needs_noise, 80);
+END_1_0(ldmp_probe_spec, seed, 24);
+END_1_0(ldmp_probe_vtable, merge, 80);
+END_1_0(ldmp_classifier_vtable, classify, 48);
+END_1_0(ldmp_labeler_vtable, load, 40);
+_Static_assert(sizeof(ldmp_param_value) == 48, "ldmp_param_value keeps its 1.0 size in major 1 (version.h)");
+#endif

@@ -4,8 +4,8 @@ import PluginABI
 public enum ArgType: String, Codable, Sendable {
     case string, path, int, float, bool
 
-    init?(_ t: ldmp_arg_type) {
-        switch t {
+    init?(_ t: UInt32) {
+        switch ldmp_arg_type(t) {
         case LDMP_ARG_STRING: self = .string
         case LDMP_ARG_PATH: self = .path
         case LDMP_ARG_INT: self = .int

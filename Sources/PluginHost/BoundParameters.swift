@@ -31,7 +31,7 @@ public struct BoundParameters: Sendable {
             strings += [name, text]
             cvalues.append(ldmp_param_value(
                 struct_size: UInt32(MemoryLayout<ldmp_param_value>.size), name: UnsafePointer(name),
-                type: v.type.cValue, is_set: v.isSet ? 1 : 0, int_value: v.intValue, float_value: v.floatValue,
+                type: v.type.cValue.rawValue, is_set: v.isSet ? 1 : 0, int_value: v.intValue, float_value: v.floatValue,
                 string_value: UnsafePointer(text)))
         }
         return try cvalues.withUnsafeBufferPointer { try body($0.isEmpty ? nil : $0.baseAddress, UInt32($0.count)) }

@@ -12,8 +12,10 @@ enum DescriptorValidator {
         guard size >= ABIMinimum.pluginDesc else {
             throw DescriptorProblem("struct_size \(size) < \(ABIMinimum.pluginDesc) (sizeof ldmp_plugin_desc)")
         }
-        let d = desc.pointee
-        guard let kind = PluginKind(d.kind) else { throw DescriptorProblem("unknown kind \(d.kind.rawValue)") }
+        // Copy only what the plugin wrote: a 1.0 descriptor is shorter than ours (the rest reads as zero).
+        var d = ldmp_plugin_desc()
+        withUnsafeMutableBytes(of: &d) { $0.copyMemory(from: UnsafeRawBufferPointer(start: desc, count: min(size, $0.count))) }
+        guard let kind = PluginKind(d.kind) else { throw DescriptorProblem("unknown kind \(d.kind)") }
         let name = try identifier(d.name, what: "plugin name", allowDash: true)
         let label = "\(kind.rawValue) \(name)"
         func problem(_ s: String) -> DescriptorProblem { DescriptorProblem("\(label): \(s)") }
@@ -28,13 +30,22 @@ enum DescriptorValidator {
         if let missing = missingFunctions(kind, vtable), !missing.isEmpty {
             throw problem("vtable function(s) \(missing.joined(separator: ", ")) are NULL but required")
         }
+        var capabilities: UInt64 = 0
+        var capabilitiesFor: CapabilitiesFunction?
+        if ABIMinimum.covers(size, \ldmp_plugin_desc.capabilities_for) {
+            capabilities = d.capabilities
+            capabilitiesFor = d.capabilities_for
+        } else if ABIMinimum.covers(size, \ldmp_plugin_desc.capabilities) {
+            capabilities = d.capabilities
+        }
+        if let why = Capability.problem(capabilities, kind: kind) { throw problem(why) }
         return PluginInfo(
             kind: kind, name: name,
             version: "\(d.version.major).\(d.version.minor).\(d.version.patch)",
             abiVersion: "\(abi.major).\(abi.minor)",
             description: d.description.map { String(cString: $0) } ?? "",
             library: library, params: params, actions: actions, vtable: vtable, actionFunctions: fns,
-            host: HostServices.makeHost(name: name))
+            host: HostServices.makeHost(name: name), capabilities: capabilities, capabilitiesFor: capabilitiesFor)
     }
 
     /// [a-z0-9_]+ (and '-' for plugin and action names).
@@ -69,7 +80,7 @@ enum DescriptorValidator {
             let name = try identifier(p.name, what: "\(label): param #\(i) name", allowDash: false)
             let where_ = "\(label): param '\(name)'"
             guard let type = ParamType(p.type) else {
-                throw DescriptorProblem("\(where_): unknown type \(p.type.rawValue)")
+                throw DescriptorProblem("\(where_): unknown type \(p.type)")
             }
             guard !out.contains(where: { $0.name == name }) else {
                 throw DescriptorProblem("\(where_): declared twice")
@@ -136,7 +147,7 @@ enum DescriptorValidator {
                 }
                 for k in 0..<Int(a.arg_count) {
                     guard let t = ArgType(ts[k]) else {
-                        throw DescriptorProblem("\(where_): arg #\(k) has unknown type \(ts[k].rawValue)")
+                        throw DescriptorProblem("\(where_): arg #\(k) has unknown type \(ts[k])")
                     }
                     guard let n = ns[k] else { throw DescriptorProblem("\(where_): arg #\(k) name is NULL") }
                     types.append(t)

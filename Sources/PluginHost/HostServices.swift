@@ -1,4 +1,5 @@
-// PluginHost — the ldmp_host table (host.h) handed to plugins: logging, progress, error messages, memory.
+// PluginHost — the ldmp_host table (host.h) handed to plugins: logging, progress, error messages, memory
+// (HostMemory), JSON readers (HostJSON).
 //
 // Each library gets its own ldmp_host at init and each plugin its own at create(), so a log line can name who
 // wrote it ("[ddim] …"). report_error stores a per-thread message that the Swift wrappers attach to the
@@ -28,11 +29,14 @@ public enum HostServices {
         h.abi = ldmp_version(major: LDMP_ABI_VERSION_MAJOR, minor: LDMP_ABI_VERSION_MINOR, patch: 0)
         h.host_version = UnsafePointer(version)
         h.host_data = UnsafeMutableRawPointer(label)
-        h.log = { host, severity, msg in HostServices.log(host, severity, msg) }
+        h.log = { host, severity, msg in HostServices.log(host, ldmp_severity(severity), msg) }
         h.progress = { host, stage, done, total in HostServices.progress(host, stage, done, total) }
         h.report_error = { _, msg in HostServices.setLastError(msg.map { String(cString: $0) } ?? "") }
-        h.alloc = { _, size in calloc(1, Int(size)) }
-        h.free = { _, p in Foundation.free(p) }
+        h.alloc = { host, size in HostMemory.allocate(host, size) }
+        h.free = { _, p in HostMemory.free(p) }
+        h.json_number = { host, json, key, out in HostJSON.number(host, json, key, out) }
+        h.json_string = { host, json, key, buf, cap, len in HostJSON.string(host, json, key, buf, cap, len) }
+        h.json_numbers = { host, json, key, out, cap, n in HostJSON.numbers(host, json, key, out, cap, n) }
         let p = UnsafeMutablePointer<ldmp_host>.allocate(capacity: 1)
         p.initialize(to: h)
         return UnsafePointer(p)

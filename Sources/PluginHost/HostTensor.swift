@@ -7,7 +7,7 @@ enum HostTensor {
         precondition(shape.count <= Int(LDMP_MAX_RANK))
         var t = ldmp_tensor()
         t.struct_size = UInt32(MemoryLayout<ldmp_tensor>.size)
-        t.dtype = dtype
+        t.dtype = dtype.rawValue
         t.rank = UInt32(shape.count)
         var strides = [Int](repeating: 1, count: shape.count)
         if shape.count >= 2 {
@@ -42,7 +42,7 @@ enum HostTensor {
 
     /// Copies an F32 view (any strides) into a contiguous array.
     static func copyFloats(_ t: ldmp_tensor) -> [Float]? {
-        guard t.dtype == LDMP_DTYPE_F32 else { return nil }
+        guard t.dtype == LDMP_DTYPE_F32.rawValue else { return nil }
         let shape = shape(of: t), strides = strides(of: t)
         let n = shape.reduce(1, *)
         guard n > 0 else { return [] }

@@ -4,6 +4,6 @@ import PluginABI
 public enum LabelKind: String, Codable, Sendable {
     case binary, continuous
 
-    init(_ k: ldmp_label_kind) { self = k == LDMP_LABEL_CONTINUOUS ? .continuous : .binary }
-    var cValue: ldmp_label_kind { self == .binary ? LDMP_LABEL_BINARY : LDMP_LABEL_CONTINUOUS }
+    init(_ k: UInt32) { self = k == LDMP_LABEL_CONTINUOUS.rawValue ? .continuous : .binary }
+    var cValue: UInt32 { (self == .binary ? LDMP_LABEL_BINARY : LDMP_LABEL_CONTINUOUS).rawValue }
 }

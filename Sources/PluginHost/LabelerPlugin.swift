@@ -17,6 +17,10 @@ public final class LabelerPlugin: @unchecked Sendable {
     }
 
     public var name: String { info.name }
+    /// The capabilities that hold with these parameters (plugin.h).
+    public var capabilities: Capability { Capability.effective(info, parameters) }
+    /// True for an estimator (LDMP_CAP_LABELER_NEEDS_IMAGE): load needs the generated image.
+    public var needsImage: Bool { capabilities.contains(.labelerNeedsImage) }
 
     /// source: the label folder (importers; resolved against the working directory) or "" (estimators).
     public func instantiate(source: String = "") throws -> LabelerInstance {

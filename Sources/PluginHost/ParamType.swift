@@ -4,8 +4,8 @@ import PluginABI
 public enum ParamType: String, Codable, Sendable {
     case bool, int, float, string, path, choice
 
-    init?(_ t: ldmp_param_type) {
-        switch t {
+    init?(_ t: UInt32) {
+        switch ldmp_param_type(t) {
         case LDMP_PARAM_BOOL: self = .bool
         case LDMP_PARAM_INT: self = .int
         case LDMP_PARAM_FLOAT: self = .float

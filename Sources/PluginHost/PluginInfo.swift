@@ -18,6 +18,10 @@ public struct PluginInfo: @unchecked Sendable {
     let actionFunctions: [UnsafeRawPointer]
     /// The ldmp_host handed to this plugin's create() and actions (log lines prefixed with its name).
     let host: UnsafePointer<ldmp_host>
+    /// LDMP_CAP_* bits the descriptor declares (0 for a 1.0 plugin).
+    public let capabilities: UInt64
+    /// The descriptor's capabilities_for, when it refines the bits per parameter list.
+    let capabilitiesFor: CapabilitiesFunction?
 
     /// "sampler ddim".
     public var label: String { "\(kind.rawValue) \(name)" }

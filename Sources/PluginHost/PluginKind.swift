@@ -4,8 +4,8 @@ import PluginABI
 public enum PluginKind: String, CaseIterable, Codable, Sendable {
     case sampler, probe, classifier, labeler
 
-    init?(_ kind: ldmp_plugin_kind) {
-        switch kind {
+    init?(_ kind: UInt32) {
+        switch ldmp_plugin_kind(kind) {
         case LDMP_KIND_SAMPLER: self = .sampler
         case LDMP_KIND_PROBE: self = .probe
         case LDMP_KIND_CLASSIFIER: self = .classifier

@@ -8,7 +8,7 @@
 //   1. `extraPaths` (--plugin-path DIR, repeatable; a path may also name a library file),
 //   2. LDMPROBE_PLUGIN_PATH (colon-separated directories),
 //   3. the folder of the running executable (SwiftPM's product folder, where the lib*.so plugins are built).
-// Each directory is scanned for lib*.so and lib*.dylib.
+// Each directory is scanned for lib*.so (the platform's library suffix: PluginRegistry.librarySuffix).
 import Foundation
 import PluginABI
 
@@ -68,10 +68,19 @@ public final class PluginRegistry: @unchecked Sendable {
         return PluginRegistry(plugins: plugins, failures: failures, searched: searched)
     }
 
-    /// lib*.so / lib*.dylib in `dir`, sorted by name.
-    static func libraries(in dir: String) -> [String] {
+    /// The platform's shared-library suffix (".so"; ".dylib" on Apple platforms, which are not built or tested).
+    public static var librarySuffix: String {
+        #if canImport(Darwin)
+        return ".dylib"
+        #else
+        return ".so"
+        #endif
+    }
+
+    /// lib*<librarySuffix> in `dir`, sorted by name.
+    public static func libraries(in dir: String) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
-        return names.filter { $0.hasPrefix("lib") && ($0.hasSuffix(".so") || $0.hasSuffix(".dylib")) }
+        return names.filter { $0.hasPrefix("lib") && $0.hasSuffix(librarySuffix) }
             .sorted().map { URL(fileURLWithPath: dir).appendingPathComponent($0).path }
     }
 

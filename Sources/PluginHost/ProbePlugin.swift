@@ -22,6 +22,11 @@ public final class ProbePlugin: @unchecked Sendable {
     public var name: String { info.name }
     public var supportsLossGradient: Bool { vtable.pointee.loss_gradient != nil }
     public var supportsMerge: Bool { vtable.pointee.merge != nil }
+    /// The capabilities that hold with these parameters (plugin.h).
+    public var capabilities: Capability { Capability.effective(info, parameters) }
+    /// True when the probe declares LDMP_CAP_PROBE_ONE_PASS for these parameters: its statistics do not grow
+    /// with the examples, so a study may stream activations into it once.
+    public var isOnePass: Bool { capabilities.contains(.probeOnePass) }
 
     public func instantiate(_ spec: ProbeSpec) throws -> ProbeInstance {
         var c = ldmp_probe_spec(struct_size: UInt32(MemoryLayout<ldmp_probe_spec>.size),

@@ -13,6 +13,8 @@ public struct RegistryReport: Codable, Sendable {
         public var file: String
         public var params: [ParamInfo]
         public var actions: [ActionInfo]
+        /// Declared LDMP_CAP_* names ("one-pass", …); nil in reports of hosts before ABI 1.1.
+        public var capabilities: [String]?
     }
 
     public struct Failure: Codable, Sendable {
@@ -33,7 +35,8 @@ extension PluginRegistry {
             searched: searchedDirectories,
             plugins: plugins.map {
                 .init(kind: $0.kind, name: $0.name, version: $0.version, abi: $0.abiVersion,
-                      description: $0.description, file: $0.library, params: $0.params, actions: $0.actions)
+                      description: $0.description, file: $0.library, params: $0.params, actions: $0.actions,
+                      capabilities: Capability(rawValue: $0.capabilities).names)
             },
             failures: failures.map { .init(file: $0.path, reason: $0.reason) })
     }

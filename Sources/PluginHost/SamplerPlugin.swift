@@ -19,6 +19,10 @@ public final class SamplerPlugin: @unchecked Sendable {
     }
 
     public var name: String { info.name }
+    /// The capabilities that hold with these parameters (plugin.h).
+    public var capabilities: Capability { Capability.effective(info, parameters) }
+    /// True when step depends on earlier calls (LDMP_CAP_SAMPLER_STATEFUL): calls must come in order.
+    public var isStateful: Bool { capabilities.contains(.samplerStateful) }
 
     /// Creates a fresh instance (call once per pipeline run: samplers keep state between steps).
     public func instantiate(schedulerConfigJSON: String? = nil) throws -> SamplerInstance {

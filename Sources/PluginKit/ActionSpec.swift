@@ -34,7 +34,7 @@ public struct ActionSpec {
             name: StaticStorage.cString(name),
             help: StaticStorage.cString(help),
             arg_count: UInt32(args.count),
-            arg_types: StaticStorage.array(args.map { $0.type }),
+            arg_types: StaticStorage.array(args.map { $0.type.rawValue }),
             arg_names: StaticStorage.array(names),
             fn: function)
     }

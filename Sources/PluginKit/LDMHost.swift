@@ -27,7 +27,7 @@ public struct LDMHost: @unchecked Sendable {
 
     public func log(_ severity: ldmp_severity, _ message: String) {
         guard let f = field(\.log) ?? nil else { return }
-        message.withCString { f(pointer, severity, $0) }
+        message.withCString { f(pointer, severity.rawValue, $0) }
     }
 
     public func debug(_ message: String) { log(LDMP_LOG_DEBUG, message) }
@@ -45,7 +45,7 @@ public struct LDMHost: @unchecked Sendable {
         message.withCString { f(pointer, $0) }
     }
 
-    /// Zeroed memory the host will free (only where the ABI says the host takes ownership).
+    /// Zeroed memory the host counts; the plugin owns it and returns it with `free` (host.h).
     public func alloc(_ size: Int) -> UnsafeMutableRawPointer? {
         guard let f = field(\.alloc) ?? nil else { return nil }
         return f(pointer, UInt64(size))

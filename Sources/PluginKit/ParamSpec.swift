@@ -64,7 +64,7 @@ public struct ParamSpec {
         ldmp_param_desc(
             struct_size: StaticStorage.size(of: ldmp_param_desc.self),
             name: StaticStorage.cString(name),
-            type: type,
+            type: type.rawValue,
             default_value: StaticStorage.optionalCString(defaultValue),
             min_value: range?.lowerBound ?? 0,
             max_value: range?.upperBound ?? 0,

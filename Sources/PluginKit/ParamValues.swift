@@ -32,17 +32,17 @@ public struct ParamValues {
     public private(set) var names: [String] = []
 
     public init(_ params: UnsafePointer<ldmp_param_value>?, count: UInt32) {
-        guard let params else { return }
+        guard let params, count > 0 else { return }
+        // Step by the first element's struct_size (version.h's array rule); a shorter one than this plugin's
+        // sizeof would be a host older than ABI 1.0: read nothing rather than past it.
+        let stride = Int(UnsafeRawPointer(params).load(as: UInt32.self))
+        guard stride >= MemoryLayout<ldmp_param_value>.size else { return }
         for i in 0..<Int(count) {
-            // The host's entries are sizeof(ldmp_param_value) as this plugin knows it (the host builds them to
-            // match); a shorter struct_size means an older host: skip rather than read past it.
-            guard UnsafeRawPointer(params + i).load(as: UInt32.self) >= StaticStorage.size(of: ldmp_param_value.self)
-            else { continue }
-            let v = params[i]
+            let v = (UnsafeRawPointer(params) + i * stride).load(as: ldmp_param_value.self)
             guard let cname = v.name else { continue }
             let name = String(cString: cname)
             names.append(name)
-            values[name] = Value(type: v.type, isSet: v.is_set != 0, intValue: v.int_value,
+            values[name] = Value(type: ldmp_param_type(v.type), isSet: v.is_set != 0, intValue: v.int_value,
                                  floatValue: v.float_value,
                                  stringValue: v.string_value.map { String(cString: $0) } ?? "")
         }

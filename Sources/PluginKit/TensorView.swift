@@ -59,11 +59,11 @@ extension TensorView {
         let shape = t.shapeArray
         let want = expected.map { "[" + $0.map { $0.map(String.init) ?? "_" }.joined(separator: ", ") + "]" }
         func fail(_ why: String) -> PluginKitError {
-            .invalidArgument("\(name): expected \(dtypeName(dtype)) \(want ?? "") contiguous, got "
+            .invalidArgument("\(name): expected \(dtypeName(dtype.rawValue)) \(want ?? "") contiguous, got "
                              + "\(dtypeName(t.dtype)) \(shape) (\(why))")
         }
         guard t.rank <= UInt32(LDMP_MAX_RANK) else { throw fail("rank \(t.rank) > \(LDMP_MAX_RANK)") }
-        guard t.dtype == dtype else { throw fail("wrong dtype") }
+        guard t.dtype == dtype.rawValue else { throw fail("wrong dtype") }
         if let expected {
             guard expected.count == shape.count else { throw fail("wrong rank") }
             for (e, s) in zip(expected, shape) where e != nil && e != s { throw fail("wrong shape") }

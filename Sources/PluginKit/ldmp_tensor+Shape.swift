@@ -5,8 +5,8 @@
 //     t.isContiguous      // true
 import PluginABI
 
-func dtypeName(_ d: ldmp_dtype) -> String {
-    switch d {
+func dtypeName(_ d: UInt32) -> String {
+    switch ldmp_dtype(d) {
     case LDMP_DTYPE_F32: return "F32"
     case LDMP_DTYPE_F16: return "F16"
     case LDMP_DTYPE_F64: return "F64"
@@ -14,7 +14,7 @@ func dtypeName(_ d: ldmp_dtype) -> String {
     case LDMP_DTYPE_I64: return "I64"
     case LDMP_DTYPE_U8: return "U8"
     case LDMP_DTYPE_U16: return "U16"
-    default: return "dtype \(d.rawValue)"
+    default: return "dtype \(d)"
     }
 }
 
@@ -50,7 +50,7 @@ extension ldmp_tensor {
         precondition(shape.count <= Int(LDMP_MAX_RANK), "ldmp_tensor: rank \(shape.count) > \(LDMP_MAX_RANK)")
         var t = ldmp_tensor()
         t.struct_size = StaticStorage.size(of: ldmp_tensor.self)
-        t.dtype = dtype
+        t.dtype = dtype.rawValue
         t.rank = UInt32(shape.count)
         var strides = [Int](repeating: 1, count: shape.count)
         for k in stride(from: shape.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * shape[k + 1] }

@@ -34,7 +34,8 @@ public final class InProcessStudy {
     private let labels = LabelStore()
 
     /// True for probes fitted in one pass from accumulated statistics (the linear probe's fit=lstsq).
-    public static func isOnePass(_ probe: ProbePlugin) -> Bool { probe.parameters["fit"]?.stringValue == "lstsq" }
+    /// The probe's declared capability (LDMP_CAP_PROBE_ONE_PASS for these parameters; linear: fit=lstsq).
+    public static func isOnePass(_ probe: ProbePlugin) -> Bool { probe.isOnePass }
 
     /// Picks the mode: stream when the probe is one-pass and its statistics fit under `limit` bytes, else memory
     /// when every image's activations fit, else spill. Says why on the log.
@@ -53,7 +54,7 @@ public final class InProcessStudy {
             log("the probes' statistics (\(mib(stats))) exceed --memory-limit \(mib(limit)): not streaming")
         }
         let all = perImage * images
-        let why = isOnePass(probe) ? "" : "probe \(probe.name) is not one-pass (fit=adam trains for epochs over every training image): "
+        let why = isOnePass(probe) ? "" : "probe \(probe.name) is not one-pass with these parameters (e.g. linear with fit=adam trains for epochs over every training image): "
         if all <= limit {
             log(why + "keeping \(images) images' activations in memory (\(mib(all)), --memory-limit \(mib(limit)))")
             return .memory

@@ -32,12 +32,14 @@ final class PluginCLITests: XCTestCase {
         XCTAssertEqual(euler.kind, .sampler)
         XCTAssertEqual(euler.params.first?.name, "timestep_spacing")
         XCTAssertEqual(euler.actions.first?.name, "write_sigmas")
-        for lib in ["libgarbage.so", "libnoentry.so", "libmajor2.so", "libv2only.so", "libinitfail.so", "libmalformed.so"] {
+        for lib in ["libgarbage", "libnoentry", "libmajor2", "libv2only", "libinitfail", "libmalformed"]
+            .map({ $0 + TestLibraries.suffix }) {
             XCTAssertTrue(report.failures.contains { $0.file.hasSuffix("/" + lib) }, lib)
         }
         // The samplers built next to the binary, once they exist.
         let dir = URL(fileURLWithPath: exe).deletingLastPathComponent().path
-        for (lib, name) in [("libDDIMSampler.so", "ddim"), ("libPNDMSampler.so", "pndm"), ("libLMSSampler.so", "lms")]
+        for (lib, name) in [("libDDIMSampler", "ddim"), ("libPNDMSampler", "pndm"), ("libLMSSampler", "lms")]
+            .map({ ($0.0 + TestLibraries.suffix, $0.1) })
         where FileManager.default.fileExists(atPath: dir + "/" + lib) {
             let p = report.plugins.first { $0.file.hasSuffix("/" + lib) }
             XCTAssertNotNil(p, "\(lib) not loaded: \(report.failures.filter { $0.file.hasSuffix(lib) }.map(\.reason))")
@@ -68,5 +70,25 @@ final class PluginCLITests: XCTestCase {
                                   environment: environment)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.output.contains("steps 0 out of range"), r.output)
+    }
+
+    func testValidatePluginCommand() throws {
+        let exe = try binary()
+        var r = try TestLibraries.run(exe, ["validate-plugin", "--json", "--repeats", "3",
+                                            try TestLibraries.path("libexample_euler\(TestLibraries.suffix)")],
+                                      environment: environment)
+        XCTAssertEqual(r.status, 0, r.output)
+        let report = try JSONDecoder().decode(ValidationReport.self, from: Data(r.stdout.utf8))
+        XCTAssertTrue(report.passed)
+        XCTAssertTrue(report.checks.contains { $0.plugin == "sampler example-euler" && $0.check == "stateless" })
+        print("validate-plugin --json example_euler: \(report.checks.count) checks passed")
+        r = try TestLibraries.run(exe, ["validate-plugin", try TestLibraries.example("validatekit_nan")],
+                                  environment: environment)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertTrue(r.stdout.contains("FAIL  sampler toy-sampler"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("is not finite"), r.stdout)
+        r = try TestLibraries.run(exe, ["validate-plugin", "/nonexistent/libx.so"], environment: environment)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.output.contains("/nonexistent/libx.so: no such file or folder"), r.output)
     }
 }

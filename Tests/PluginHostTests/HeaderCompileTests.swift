@@ -1,5 +1,6 @@
 // The ABI headers are the contract: each compiles on its own, warning-free, as C11 and as C++17.
 import Foundation
+import PluginHost
 import XCTest
 
 final class HeaderCompileTests: XCTestCase {
@@ -33,16 +34,39 @@ final class HeaderCompileTests: XCTestCase {
 
     /// The example and the test kit are themselves warning-free C11.
     func testExampleCompilesWarningFree() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("libex-\(UUID().uuidString).so")
+        let out = FileManager.default.temporaryDirectory
+            .appendingPathComponent("libex-\(UUID().uuidString)\(TestLibraries.suffix)")
         defer { try? FileManager.default.removeItem(at: out) }
-        for src in [TestLibraries.repoRoot.appendingPathComponent("Examples/CPlugin/example_euler.c"),
-                    TestLibraries.fixtures.appendingPathComponent("testkit.c")] {
-            try TestLibraries.compile(["-std=c11", "-pedantic", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                                       "-I", TestLibraries.include, src.path, "-lm", "-o", out.path])
+        let strict = ["-pedantic", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I", TestLibraries.include]
+        for src in ["Examples/CPlugin/example_euler.c", "Examples/CProbe/example_ridge.c", "Tests/Fixtures/PluginHost/testkit.c"] {
+            try TestLibraries.compile(["-std=c11"] + strict + [TestLibraries.repoRoot.appendingPathComponent(src).path,
+                                                               "-lm", "-o", out.path])
         }
-        // The version script leaves exactly one exported symbol.
-        let nm = try TestLibraries.run("nm", ["-D", "--defined-only", try TestLibraries.path("libexample_euler.so")])
-        let symbols = nm.stdout.split(separator: "\n").filter { $0.contains(" T ") || $0.contains(" D ") }
-        XCTAssertEqual(symbols.map { String($0.split(separator: " ").last!) }, ["ldmprobe_entry_v1"])
+        try TestLibraries.compile(["-std=c++17"] + strict + [TestLibraries.repoRoot.appendingPathComponent(
+            "Examples/CxxPlugin/example_luma.cpp").path, "-o", out.path], compiler: TestLibraries.cxx)
+        print("examples and test kit: warning-free with \(strict.prefix(4).joined(separator: " "))")
+    }
+
+    /// The defined dynamic symbols in `nm -D --defined-only` output (every type: T, D, B, R, W, V, …).
+    static func exported(_ nm: String) -> [String] {
+        nm.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            return f.count >= 3 ? String(f[2]) : nil
+        }
+    }
+
+    /// Every plugin library — the package's Swift plugins and the C/C++ examples — exports exactly the entry.
+    func testPluginsExportOnlyTheEntry() throws {
+        let dir = try XCTUnwrap(PluginRegistry.executableDirectory())
+        let libs = try ValidatorTests.shippedPaths()
+            + [try TestLibraries.path("libexample_euler\(TestLibraries.suffix)")]
+            + ["example_ridge", "example_luma"].map(TestLibraries.example) + [try SwiftPluginTests.library.get()]
+        for lib in libs {
+            let nm = try TestLibraries.run("nm", ["-D", "--defined-only", lib])
+            XCTAssertEqual(nm.status, 0, nm.output)
+            let symbols = Self.exported(nm.stdout)
+            print("\(lib.replacingOccurrences(of: dir + "/", with: "")): exports \(symbols.prefix(5))\(symbols.count > 5 ? "… (\(symbols.count))" : "")")
+            XCTAssertEqual(symbols, ["ldmprobe_entry_v1"], lib)
+        }
     }
 }

@@ -12,10 +12,10 @@ final class LoaderTests: XCTestCase {
 
         let labels = Set(r.plugins.map(\.label))
         XCTAssertEqual(labels, ["sampler example-euler", "probe sum-probe", "classifier echo-classifier",
-                                "labeler index-labeler", "classifier fine"])
+                                "labeler index-labeler", "classifier fine", "classifier future-cap"])
         let euler = try r.plugin(.sampler, named: "example-euler")
         XCTAssertEqual(euler.version, "1.0.0")
-        XCTAssertEqual(euler.abiVersion, "1.0")
+        XCTAssertEqual(euler.abiVersion, "1.1")
         XCTAssertEqual(euler.params.map(\.name), ["timestep_spacing", "steps_offset", "num_train_timesteps",
                                                   "beta_start", "beta_end", "prediction_type"])
         XCTAssertEqual(euler.params[0].choices, ["linspace", "leading", "trailing"])
@@ -27,24 +27,28 @@ final class LoaderTests: XCTestCase {
         func reasons(_ file: String) -> [String] {
             r.failures.filter { URL(fileURLWithPath: $0.path).lastPathComponent == file }.map(\.reason)
         }
-        XCTAssertTrue(reasons("libgarbage.so").first?.hasPrefix("not a loadable shared object: ") ?? false)
-        XCTAssertEqual(reasons("libnoentry.so"), ["no entry symbol ldmprobe_entry_v1 (not an ldmprobe plugin)"])
-        XCTAssertEqual(reasons("libmajor2.so"), ["ABI major 2, host supports 1"])
-        XCTAssertTrue(reasons("libv2only.so").first?.hasPrefix("built for ABI major 2") ?? false)
-        XCTAssertEqual(reasons("libinitfail.so"),
+        XCTAssertTrue(reasons("libgarbage\(TestLibraries.suffix)").first?.hasPrefix("not a loadable shared object: ") ?? false)
+        XCTAssertEqual(reasons("libnoentry\(TestLibraries.suffix)"), ["no entry symbol ldmprobe_entry_v1 (not an ldmprobe plugin)"])
+        XCTAssertEqual(reasons("libmajor2\(TestLibraries.suffix)"), ["ABI major 2, host supports 1"])
+        XCTAssertTrue(reasons("libv2only\(TestLibraries.suffix)").first?.hasPrefix("built for ABI major 2") ?? false)
+        XCTAssertEqual(reasons("libinitfail\(TestLibraries.suffix)"),
                        ["init failed (LDMP_ERR_IO (2)): initfail: weights folder missing (hint: set LDMP_TEST_WEIGHTS)"])
-        let malformed = reasons("libmalformed.so")
-        XCTAssertEqual(malformed.count, 3)
+        let malformed = reasons("libmalformed\(TestLibraries.suffix)")
+        XCTAssertEqual(malformed.count, 4)
         XCTAssertTrue(malformed[0].contains("#1") && malformed[0].contains("'Bad Name' does not match [a-z0-9_-]+"))
         XCTAssertTrue(malformed[1].contains("#2") && malformed[1].contains("vtable struct_size 8 <"))
         XCTAssertTrue(malformed[2].contains("#3") && malformed[2].contains("default '99' is invalid: out of range [0, 10]"))
-        XCTAssertEqual(r.failures.count, 8)
+        XCTAssertTrue(malformed[3].contains("#4") && malformed[3].contains("bits 0x1 that are not for a classifier"))
+        // A capability bit of a newer minor is ignored, not an error.
+        XCTAssertEqual(try r.plugin(.classifier, named: "future-cap").capabilities, 0x100)
+        XCTAssertEqual(r.report.plugins.first { $0.name == "future-cap" }?.capabilities, [])
+        XCTAssertEqual(r.failures.count, 9)
     }
 
     /// Loading twice (a second registry, a second path to the same file) neither re-inits nor duplicates.
     func testRediscoveryReusesLoadedLibraries() throws {
         let a = try TestLibraries.registry()
-        let b = try PluginRegistry.discover(extraPaths: [try TestLibraries.path("libexample_euler.so"),
+        let b = try PluginRegistry.discover(extraPaths: [try TestLibraries.path("libexample_euler\(TestLibraries.suffix)"),
                                                          TestLibraries.folder.path + "/./"],
                                             useEnvironment: false, useExecutableFolder: false)
         XCTAssertEqual(a.plugins.count, b.plugins.count)
@@ -57,12 +61,12 @@ final class LoaderTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try TestLibraries.compile(["-std=c11", "-shared", "-fPIC", "-I", TestLibraries.include,
                                    TestLibraries.repoRoot.appendingPathComponent("Examples/CPlugin/example_euler.c").path,
-                                   "-lm", "-o", dir.appendingPathComponent("libeuler_copy.so").path])
+                                   "-lm", "-o", dir.appendingPathComponent("libeuler_copy\(TestLibraries.suffix)").path])
         let r = try PluginRegistry.discover(extraPaths: [try TestLibraries.build().path, dir.path],
                                             useEnvironment: false, useExecutableFolder: false)
         XCTAssertEqual(try r.plugin(.sampler, named: "example-euler").library,
-                       try TestLibraries.path("libexample_euler.so"))
-        let shadow = r.failures.filter { $0.path.hasSuffix("libeuler_copy.so") }.map(\.reason)
+                       try TestLibraries.path("libexample_euler\(TestLibraries.suffix)"))
+        let shadow = r.failures.filter { $0.path.hasSuffix("libeuler_copy\(TestLibraries.suffix)") }.map(\.reason)
         print(shadow)
         XCTAssertEqual(shadow.count, 1)
         XCTAssertTrue(shadow[0].hasPrefix("sampler example-euler ignored: shadowed by "))
@@ -86,10 +90,10 @@ final class LoaderTests: XCTestCase {
     /// A library given directly as a spec (`./libx.so:k=v`).
     func testSpecWithLibraryPath() throws {
         let r = try TestLibraries.registry()
-        let s = try r.sampler(spec: try TestLibraries.path("libexample_euler.so") + ":timestep_spacing=leading")
+        let s = try r.sampler(spec: try TestLibraries.path("libexample_euler\(TestLibraries.suffix)") + ":timestep_spacing=leading")
         XCTAssertEqual(s.name, "example-euler")
         XCTAssertEqual(s.parameters["timestep_spacing"]?.stringValue, "leading")
-        XCTAssertThrowsError(try r.probe(spec: try TestLibraries.path("libexample_euler.so"))) { e in
+        XCTAssertThrowsError(try r.probe(spec: try TestLibraries.path("libexample_euler\(TestLibraries.suffix)"))) { e in
             XCTAssertTrue("\(e)".contains("no probe plugin in it"), "\(e)")
         }
     }
@@ -99,7 +103,7 @@ final class LoaderTests: XCTestCase {
         let dir = try XCTUnwrap(PluginRegistry.executableDirectory())
         let r = try PluginRegistry.discover(useEnvironment: false)
         print("product folder \(dir): \(r.plugins.map(\.label)); failures: \(r.failures.map { "\($0.path): \($0.reason)" })")
-        let libs = ["libDDIMSampler.so", "libPNDMSampler.so", "libLMSSampler.so"]
+        let libs = ["libDDIMSampler\(TestLibraries.suffix)", "libPNDMSampler\(TestLibraries.suffix)", "libLMSSampler\(TestLibraries.suffix)"]
             .filter { FileManager.default.fileExists(atPath: dir + "/" + $0) }
         XCTAssertEqual(libs.count, 3, "sampler plugins missing in \(dir) (build it: swift build -c release --build-tests)")
         for lib in libs {

@@ -21,12 +21,13 @@ final class SwiftPluginTests: XCTestCase {
                                    "-o", dir.appendingPathComponent("libPluginKit.a").path] + abi + kitSources,
                                   compiler: "swiftc")
         // lib*.so in a folder of its own, so that the other tests' registries do not pick it up.
-        let out = dir.appendingPathComponent("libconstant_labeler.so").path
+        let out = dir.appendingPathComponent("libconstant_labeler\(TestLibraries.suffix)").path
         try TestLibraries.compile(["-parse-as-library", "-emit-library", "-module-name", "ConstantLabeler",
                                    "-I", dir.path] + abi +
                                   [root.path + "/Examples/SwiftPlugin/ConstantLabeler.swift",
                                    dir.appendingPathComponent("libPluginKit.a").path,
-                                   "-Xlinker", "--version-script=\(TestLibraries.exportsMap)", "-o", out],
+                                   "-use-ld=lld", "-Xlinker", "--version-script=\(TestLibraries.exportsMap)",
+                                   "-o", out],
                                   compiler: "swiftc")
         return out
     }
@@ -41,7 +42,7 @@ final class SwiftPluginTests: XCTestCase {
         XCTAssertTrue(r.failures.isEmpty, "\(r.failures)")
         let info = try r.plugin(.labeler, named: "constant")
         XCTAssertEqual(info.version, "1.0.0")
-        XCTAssertEqual(info.abiVersion, "1.0")
+        XCTAssertEqual(info.abiVersion, "1.1")
         XCTAssertEqual(info.params, [
             ParamInfo(name: "value", type: .float, defaultValue: "0.5", min: 0, max: 1, choices: [],
                       help: "the label of every pixel"),

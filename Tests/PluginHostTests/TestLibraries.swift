@@ -10,6 +10,11 @@ enum TestLibraries {
     static let include = repoRoot.appendingPathComponent("Sources/PluginABI/include").path
     static let exportsMap = repoRoot.appendingPathComponent("Plugins/exports.map").path
     static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures/PluginHost")
+    /// The frozen ABI 1.0 headers (5a0ed77), for the "old plugin" of the compatibility test.
+    static let include10 = repoRoot.appendingPathComponent("Tests/Fixtures/PluginABI-1.0/include").path
+    /// validatekit.c's broken cases (each breaks one promise validate-plugin checks).
+    static let validateCases = ["CALLCOUNT", "NONDET", "NAN", "LEAK", "SAVELOAD", "PROBSUM"]
+    static let suffix = PluginRegistry.librarySuffix
     static let cc = ProcessInfo.processInfo.environment["CC"] ?? "cc"
     static let cxx = ProcessInfo.processInfo.environment["CXX"] ?? "c++"
 
@@ -33,17 +38,34 @@ enum TestLibraries {
         if built { return folder }
         let plugin = ["-std=c11", "-O1", "-shared", "-fPIC", "-I", include, "-Wl,--version-script=\(exportsMap)"]
         try compile(plugin + [repoRoot.appendingPathComponent("Examples/CPlugin/example_euler.c").path, "-lm",
-                              "-o", folder.appendingPathComponent("libexample_euler.so").path])
+                              "-o", folder.appendingPathComponent("libexample_euler\(suffix)").path])
         try compile(plugin + [fixtures.appendingPathComponent("testkit.c").path, "-lm",
-                              "-o", folder.appendingPathComponent("libtestkit.so").path])
+                              "-o", folder.appendingPathComponent("libtestkit\(suffix)").path])
         for c in ["NOENTRY", "MAJOR2", "V2ONLY", "INITFAIL", "MALFORMED"] {
             try compile(["-std=c11", "-shared", "-fPIC", "-I", include, "-DCASE_\(c)",
                          fixtures.appendingPathComponent("broken.c").path,
-                         "-o", folder.appendingPathComponent("lib\(c.lowercased()).so").path])
+                         "-o", folder.appendingPathComponent("lib\(c.lowercased())\(suffix)").path])
+        }
+        // Examples in C and C++ (each in a folder of its own, so that the registries above do not list them) and
+        // the validator's kit: good, broken, and built against the 1.0 headers.
+        let examples = folder.appendingPathComponent("examples")
+        try FileManager.default.createDirectory(at: examples, withIntermediateDirectories: true)
+        try compile(["-std=c11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include,
+                     repoRoot.appendingPathComponent("Examples/CProbe/example_ridge.c").path, "-lm",
+                     "-o", examples.appendingPathComponent("libexample_ridge\(suffix)").path])
+        try compile(["-std=c++17", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include,
+                     repoRoot.appendingPathComponent("Examples/CxxPlugin/example_luma.cpp").path,
+                     "-Wl,--version-script=\(exportsMap)",
+                     "-o", examples.appendingPathComponent("libexample_luma\(suffix)").path], compiler: cxx)
+        let kit = fixtures.appendingPathComponent("validatekit.c").path
+        for (name, flags) in [("validatekit", ["-I", include]), ("validatekit10", ["-I", include10])]
+            + validateCases.map({ ("validatekit_\($0.lowercased())", ["-I", include, "-DCASE_\($0)"]) }) {
+            try compile(["-std=c11", "-O1", "-shared", "-fPIC"] + flags + [kit, "-lm", "-o",
+                         examples.appendingPathComponent("lib\(name)\(suffix)").path])
         }
         // Not an ELF file at all.
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) })
-            .write(to: folder.appendingPathComponent("libgarbage.so"))
+            .write(to: folder.appendingPathComponent("libgarbage\(suffix)"))
         built = true
         // Loaded libraries stay mapped after their files are removed.
         atexit { try? FileManager.default.removeItem(at: TestLibraries.folder) }
@@ -82,4 +104,9 @@ enum TestLibraries {
     }
 
     static func path(_ name: String) throws -> String { try build().appendingPathComponent(name).path }
+
+    /// An example or validatekit library: "example_ridge" → <folder>/examples/libexample_ridge.so.
+    static func example(_ name: String) throws -> String {
+        try build().appendingPathComponent("examples/lib\(name)\(suffix)").path
+    }
 }

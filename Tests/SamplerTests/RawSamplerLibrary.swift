@@ -77,7 +77,7 @@ final class RawSamplerLibrary {
             throw RawLibraryError(description: "\(path): expected exactly one plugin")
         }
         desc = d.pointee
-        guard desc.kind == LDMP_KIND_SAMPLER, let vt = desc.vtable else {
+        guard desc.kind == LDMP_KIND_SAMPLER.rawValue, let vt = desc.vtable else {
             throw RawLibraryError(description: "\(path): not a sampler")
         }
         vtable = vt.assumingMemoryBound(to: ldmp_sampler_vtable.self).pointee
@@ -89,7 +89,7 @@ final class RawSamplerLibrary {
     var params: [(name: String, type: ldmp_param_type, defaultValue: String)] {
         (0..<Int(desc.param_count)).map { i in
             let p = desc.params![i]
-            return (String(cString: p.name), p.type, p.default_value.map { String(cString: $0) } ?? "")
+            return (String(cString: p.name), ldmp_param_type(p.type), p.default_value.map { String(cString: $0) } ?? "")
         }
     }
 
@@ -106,7 +106,7 @@ final class RawSamplerLibrary {
             let n = strdup(name)!, s = strdup(text)!
             strings += [n, s]
             v.name = UnsafePointer(n)
-            v.type = type
+            v.type = type.rawValue
             v.is_set = set ? 1 : 0
             switch type {
             case LDMP_PARAM_BOOL: v.int_value = (text == "true" || text == "1") ? 1 : 0
@@ -168,7 +168,7 @@ final class RawSamplerInstance {
     static func tensor(_ p: UnsafeMutableBufferPointer<Float>, _ shape: [Int]) -> ldmp_tensor {
         var t = ldmp_tensor()
         t.struct_size = UInt32(MemoryLayout<ldmp_tensor>.size)
-        t.dtype = LDMP_DTYPE_F32
+        t.dtype = LDMP_DTYPE_F32.rawValue
         t.rank = UInt32(shape.count)
         var strides = [Int](repeating: 1, count: shape.count)
         for k in stride(from: shape.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * shape[k + 1] }

@@ -75,9 +75,9 @@ enum LabelImportersPlugin {
             destroy: { labeler in InstanceBox.release(labeler) },
             label_kind: { labeler in
                 guard let l = try? InstanceBox.object(labeler, as: LabelImporter.self) else {
-                    return LDMP_LABEL_CONTINUOUS
+                    return LDMP_LABEL_CONTINUOUS.rawValue
                 }
-                return l.config.binary ? LDMP_LABEL_BINARY : LDMP_LABEL_CONTINUOUS
+                return (l.config.binary ? LDMP_LABEL_BINARY : LDMP_LABEL_CONTINUOUS).rawValue
             },
             load: { labeler, id, _, out in
                 PluginCall.run {

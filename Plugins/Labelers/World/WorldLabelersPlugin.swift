@@ -42,7 +42,9 @@ enum WorldLabelersPlugin {
 
     static func descriptor(_ name: String, _ description: String) -> PluginDescriptor {
         PluginDescriptor(kind: LDMP_KIND_LABELER, name: name, version: (1, 0, 0), description: description,
-                         params: params(name, normalize: "none"), vtable: vtable(name))
+                         params: params(name, normalize: "none"),
+                         capabilities: LDMP_CAP_LABELER_NEEDS_IMAGE,  // estimators: the label comes from the image
+                         vtable: vtable(name))
     }
 
     static func vtable(_ name: String) -> UnsafePointer<ldmp_labeler_vtable> {
@@ -59,8 +61,10 @@ enum WorldLabelersPlugin {
             create: create,
             destroy: { labeler in InstanceBox.release(labeler) },
             label_kind: { labeler in
-                guard let e = try? InstanceBox.object(labeler, as: WorldEstimator.self) else { return LDMP_LABEL_CONTINUOUS }
-                return e.binary ? LDMP_LABEL_BINARY : LDMP_LABEL_CONTINUOUS
+                guard let e = try? InstanceBox.object(labeler, as: WorldEstimator.self) else {
+                    return LDMP_LABEL_CONTINUOUS.rawValue
+                }
+                return (e.binary ? LDMP_LABEL_BINARY : LDMP_LABEL_CONTINUOUS).rawValue
             },
             load: { labeler, id, image, out in
                 PluginCall.run {

@@ -30,6 +30,11 @@ enum LinearProbePlugin {
         kind: LDMP_KIND_PROBE, name: "linear", version: (1, 0, 0),
         description: "per-token linear probe (1×1 conv), nearest upsampling to label size; Adam or least squares",
         params: params,
+        // One-pass only with fit=lstsq (sufficient statistics); Adam keeps every example for its epochs.
+        capabilities: LDMP_CAP_PROBE_ONE_PASS,
+        capabilitiesFor: { params, count in
+            (try? ParamValues(params, count: count).string("fit")) == "lstsq" ? LDMP_CAP_PROBE_ONE_PASS : 0
+        },
         vtable: StaticStorage.store(ldmp_probe_vtable(
             struct_size: StaticStorage.size(of: ldmp_probe_vtable.self),
             create: { host, params, count, spec, out in
@@ -130,7 +135,7 @@ enum LinearProbePlugin {
             })))
 
     static func config(_ p: ParamValues, _ spec: ldmp_probe_spec) throws -> LinearProbeConfig {
-        let binary = spec.label_kind == LDMP_LABEL_BINARY
+        let binary = spec.label_kind == LDMP_LABEL_BINARY.rawValue
         let outputs = Int(spec.outputs)
         guard spec.channels > 0 else { throw PluginKitError.invalidArgument("linear: spec.channels is 0") }
         guard outputs == (binary ? 2 : 1) else {

@@ -25,6 +25,7 @@ enum LMSPlugin {
         kind: LDMP_KIND_SAMPLER, name: LMS.name, version: (1, 0, 0),
         description: "K-LMS, matching diffusers 0.42.1 LMSDiscreteScheduler (float timesteps, order 4)",
         params: params,
+        capabilities: LDMP_CAP_SAMPLER_STATEFUL,  // keeps past model outputs
         vtable: SamplerBridge.vtable(create: { host, params, count, json, out in
             SamplerBridge.create(host, params, count, json, out, sampler: LMS.name, declared: LMSPlugin.params,
                                  LMSPlugin.make)

@@ -22,6 +22,7 @@ enum PNDMPlugin {
         kind: LDMP_KIND_SAMPLER, name: PNDM.name, version: (1, 0, 0),
         description: "PNDM/PLMS, matching diffusers 0.42.1 PNDMScheduler (SD v1.4's default; n + 1 calls for n steps)",
         params: params,
+        capabilities: LDMP_CAP_SAMPLER_STATEFUL,  // keeps past model outputs
         vtable: SamplerBridge.vtable(create: { host, params, count, json, out in
             SamplerBridge.create(host, params, count, json, out, sampler: PNDM.name, declared: PNDMPlugin.params,
                                  PNDMPlugin.make)

@@ -35,7 +35,8 @@ static const ldmp_entry entry = { sizeof(ldmp_entry), LDMP_ABI_VERSION_INIT, bad
 const ldmp_entry *ldmprobe_entry_v1(void) { return &entry; }
 
 #elif defined(CASE_MALFORMED)
-/* Four descriptors: #0 good, #1 bad name, #2 vtable too small, #3 default out of range. */
+/* Six descriptors: #0 good, #1 bad name, #2 vtable too small, #3 default out of range, #4 a probe capability on a
+ * classifier, #5 good with a capability bit this host does not know (a newer minor's: ignored). */
 static int32_t ok_init(const ldmp_host *h, const char *p) { (void)h; (void)p; return LDMP_OK; }
 static int32_t create(const ldmp_host *h, const ldmp_param_value *v, uint32_t n, ldmp_classifier **out) {
     (void)h; (void)v; (void)n; *out = NULL; return LDMP_ERR_UNSUPPORTED;
@@ -49,14 +50,18 @@ static const ldmp_classifier_vtable small_vt = { 8, create, destroy, count, name
 static const ldmp_param_desc bad_default[] = {
     { sizeof(ldmp_param_desc), "k", LDMP_PARAM_INT, "99", 0, 10, 1, NULL, "k in 0…10" },
 };
-static const ldmp_plugin_desc descs[4] = {
+static const ldmp_plugin_desc descs[6] = {
     { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "fine", { 1, 0, 0 }, "ok", 0, NULL, 0, NULL, &vt },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "Bad Name", { 1, 0, 0 }, "bad name", 0, NULL, 0, NULL, &vt },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "small", { 1, 0, 0 }, "small vtable", 0, NULL, 0, NULL, &small_vt },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "bad-default", { 1, 0, 0 }, "", 1, bad_default, 0, NULL, &vt },
+    { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "wrong-cap", { 1, 0, 0 }, "", 0, NULL, 0, NULL, &vt,
+      LDMP_CAP_PROBE_ONE_PASS, NULL },
+    { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "future-cap", { 1, 0, 0 }, "", 0, NULL, 0, NULL, &vt,
+      0x100ull, NULL },
 };
-static uint32_t four(void) { return 4; }
-static const ldmp_plugin_desc *describe(uint32_t i) { return i < 4 ? &descs[i] : NULL; }
-static const ldmp_entry entry = { sizeof(ldmp_entry), LDMP_ABI_VERSION_INIT, ok_init, broken_nothing, four, describe };
+static uint32_t six(void) { return 6; }
+static const ldmp_plugin_desc *describe(uint32_t i) { return i < 6 ? &descs[i] : NULL; }
+static const ldmp_entry entry = { sizeof(ldmp_entry), LDMP_ABI_VERSION_INIT, ok_init, broken_nothing, six, describe };
 const ldmp_entry *ldmprobe_entry_v1(void) { return &entry; }
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ldmprobe/ldmprobe.h"
+#include "kit.h"
 
 static int32_t fail(const ldmp_host *h, ldmp_status st, const char *msg) {
     if (h && h->report_error) h->report_error(h, msg);
@@ -15,7 +16,8 @@ static int32_t fail(const ldmp_host *h, ldmp_status st, const char *msg) {
 
 static const ldmp_param_value *param(const ldmp_param_value *v, uint32_t n, const char *name) {
     uint32_t i;
-    for (i = 0; i < n; i++) if (strcmp(v[i].name, name) == 0) return &v[i];
+    for (i = 0; i < n; i++)
+        if (strcmp(LDMP_ARRAY_AT(ldmp_param_value, v, i)->name, name) == 0) return LDMP_ARRAY_AT(ldmp_param_value, v, i);
     return NULL;
 }
 
@@ -79,35 +81,12 @@ static int32_t p_fit(ldmp_probe *p) {
 }
 
 static int32_t p_predict(ldmp_probe *p, const ldmp_tensor *a, ldmp_tensor *out) {
-    int64_t C = a->shape[0], h = a->shape[1], w = a->shape[2], H = out->shape[1], W = out->shape[2], y, x, c;
-    uint32_t o;
-    const float *ad = a->data;
-    float *od = out->data;
-    for (o = 0; o < p->spec.outputs; o++)
-        for (y = 0; y < H; y++)
-            for (x = 0; x < W; x++) {
-                float s = p->bias[o];
-                for (c = 0; c < C; c++) s += p->weight[o * C + c] * ad[c * h * w + (y * h / H) * w + (x * w / W)];
-                od[(o * H + y) * W + x] = s;
-            }
-    return LDMP_OK;
-}
-
-static void set_view(ldmp_tensor *t, float *data, int64_t a, int64_t b, uint32_t rank) {
-    memset(t, 0, sizeof *t);
-    t->struct_size = sizeof *t;
-    t->dtype = LDMP_DTYPE_F32;
-    t->rank = rank;
-    t->shape[0] = a;
-    t->shape[1] = b;
-    t->strides[0] = rank == 2 ? b : 1;
-    t->strides[1] = 1;
-    t->data = data;
+    return kit_predict(p->weight, p->bias, p->spec.outputs, a, out);
 }
 
 static int32_t p_get(const ldmp_probe *p, ldmp_tensor *w, ldmp_tensor *b) {
-    set_view(w, p->weight, p->spec.outputs, p->spec.channels, 2);
-    set_view(b, p->bias, p->spec.outputs, 0, 1);
+    kit_view(w, p->weight, p->spec.outputs, p->spec.channels, 2);
+    kit_view(b, p->bias, p->spec.outputs, 0, 1);
     return LDMP_OK;
 }
 
@@ -151,16 +130,9 @@ static uint32_t c_count(const ldmp_classifier *c) { (void)c; return 3; }
 static const char *c_name(const ldmp_classifier *c, uint32_t i) { return i < 3 ? c->names[i] : NULL; }
 
 static int32_t c_classify(ldmp_classifier *c, const ldmp_tensor *img, ldmp_tensor *probs) {
-    double m[3] = { 0, 0, 0 }, z = 0;
-    int64_t n = img->shape[0] * img->shape[1], i;
-    const uint8_t *d = img->data;
-    float *p = probs->data;
-    int k;
     if (img->dtype != LDMP_DTYPE_U8 || img->rank != 3 || img->shape[2] != 3)
         return fail(NULL, LDMP_ERR_INVALID_ARGUMENT, "echo-classifier: image must be U8 [H, W, 3]");
-    for (i = 0; i < n; i++) for (k = 0; k < 3; k++) m[k] += d[i * 3 + k] / 255.0;
-    for (k = 0; k < 3; k++) { m[k] = exp(c->count * m[k] / (double)n); z += m[k]; }
-    for (k = 0; k < 3; k++) p[k] = (float)(m[k] / z);
+    kit_softmax_rgb(img, c->count, probs->data);
     return LDMP_OK;
 }
 
@@ -188,7 +160,7 @@ static int32_t echo(const ldmp_host *h, const char *output, const char *text, in
     fclose(f);
     return LDMP_OK;
 }
-static const ldmp_arg_type echo_types[] = { LDMP_ARG_PATH, LDMP_ARG_STRING, LDMP_ARG_INT, LDMP_ARG_FLOAT,
+static const uint32_t echo_types[] = { LDMP_ARG_PATH, LDMP_ARG_STRING, LDMP_ARG_INT, LDMP_ARG_FLOAT,
                                             LDMP_ARG_BOOL };
 static const char *const echo_names[] = { "output", "text", "number", "real", "flag" };
 static const ldmp_action_desc classifier_actions[] = {
@@ -210,7 +182,7 @@ static int32_t l_create(const ldmp_host *h, const ldmp_param_value *v, uint32_t 
     return LDMP_OK;
 }
 static void l_destroy(ldmp_labeler *l) { free(l); }
-static ldmp_label_kind l_kind(const ldmp_labeler *l) { (void)l; return LDMP_LABEL_CONTINUOUS; }
+static uint32_t l_kind(const ldmp_labeler *l) { (void)l; return LDMP_LABEL_CONTINUOUS; }
 static int32_t l_load(ldmp_labeler *l, const char *id, const ldmp_tensor *image, ldmp_tensor *out) {
     int64_t i, n = count_of(out);
     float *o = out->data;
@@ -230,11 +202,11 @@ static const ldmp_param_desc labeler_params[] = {
 /* ---- entry ---- */
 static const ldmp_plugin_desc descs[] = {
     { sizeof(ldmp_plugin_desc), LDMP_KIND_PROBE, "sum-probe", { 0, 1, 0 }, "test probe", 1, probe_params, 0, NULL,
-      &probe_vt },
+      &probe_vt, 0, NULL },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_CLASSIFIER, "echo-classifier", { 0, 1, 0 }, "test classifier", 6,
-      classifier_params, 1, classifier_actions, &classifier_vt },
+      classifier_params, 1, classifier_actions, &classifier_vt, 0, NULL },
     { sizeof(ldmp_plugin_desc), LDMP_KIND_LABELER, "index-labeler", { 0, 1, 0 }, "test labeler", 1, labeler_params,
-      0, NULL, &labeler_vt },
+      0, NULL, &labeler_vt, 0, NULL },
 };
 static int32_t t_init(const ldmp_host *h, const char *path) {
     if (h->log) h->log(h, LDMP_LOG_DEBUG, path);

@@ -3,8 +3,8 @@
  * A plugin may declare actions (convert weights, preview a label, …). The host parses the command-line arguments
  * against the declared argument types and calls `fn` through libffi as
  *     int32_t fn(const ldmp_host *host, <arg 0>, <arg 1>, …)   // returns an ldmp_status
- * with each argument passed as its C type below. Actions run on the main thread; strings are owned by the host
- * and valid during the call only.
+ * with each argument passed as its C type below. fn: [main-thread]. Strings are owned by the host and valid during
+ * the call only. The descriptor's actions array is stepped with LDMP_ARRAY_AT.
  */
 #ifndef LDMPROBE_ACTION_H
 #define LDMPROBE_ACTION_H
@@ -30,7 +30,7 @@ typedef struct ldmp_action_desc {
     const char *name;                 /* [a-z0-9_-]+ */
     const char *help;                 /* one line */
     uint32_t arg_count;               /* ≤ LDMP_MAX_ACTION_ARGS, not counting the leading host pointer */
-    const ldmp_arg_type *arg_types;   /* arg_count entries */
+    const uint32_t *arg_types;        /* arg_count ldmp_arg_type values */
     const char *const *arg_names;     /* arg_count entries, for usage lines */
     void (*fn)(void);                 /* the function; cast by the host to the declared signature */
 } ldmp_action_desc;

@@ -1,15 +1,19 @@
 /* ldmprobe plugin ABI — the one symbol a plugin library exports.
  *
- *     const ldmp_entry *ldmprobe_entry_v1(void);
+ *     LDMP_EXPORT const ldmp_entry *ldmprobe_entry_v1(void) { return &entry; }
  *
- * A shared library exports exactly this symbol (enforce it with a linker version script; see Plugins/exports.map)
- * and may hold several plugins (a factory: count, then describe each). The host:
+ * A shared library exports exactly this symbol and may hold several plugins (a factory: count, then describe
+ * each). The host:
  *   1. dlopens the library and looks up LDMP_ENTRY_SYMBOL; no symbol = not an ldmprobe plugin of this major;
  *   2. calls it and checks entry->struct_size and entry->abi.major == LDMP_ABI_VERSION_MAJOR;
  *   3. calls init(host, path) once; on failure it calls nothing else (not even deinit);
  *   4. reads plugin_count() descriptors with describe(i), validating each;
  *   5. calls deinit() at exit. Libraries are never dlclosed (a Swift runtime cannot be unloaded safely).
  * All of these run on the host's main thread.
+ *
+ * Export exactly the entry: compile with -fvisibility=hidden (LDMP_EXPORT makes the entry visible), and, for code
+ * you cannot compile that way (a static runtime, Swift), link with the version script Plugins/exports.map
+ * (GNU ld/lld: -Wl,--version-script=…). The build and tests cover Linux (ELF) only.
  */
 #ifndef LDMPROBE_ENTRY_H
 #define LDMPROBE_ENTRY_H
@@ -24,6 +28,13 @@ extern "C" {
 #endif
 
 #define LDMP_ENTRY_SYMBOL "ldmprobe_entry_v1"
+
+/** Marks the one exported function. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LDMP_EXPORT __attribute__((visibility("default")))
+#else
+#define LDMP_EXPORT
+#endif
 
 typedef struct ldmp_entry {
     uint32_t struct_size;   /* sizeof(ldmp_entry) */
@@ -43,8 +54,12 @@ typedef struct ldmp_entry {
     const ldmp_plugin_desc *(*describe)(uint32_t index);
 } ldmp_entry;
 
-/** The exported entry point. Returns a pointer to static data; never NULL. */
+/** The exported entry point's type. */
 typedef const ldmp_entry *(*ldmp_entry_fn)(void);
+
+/** The exported entry point: returns a pointer to static data, never NULL; may be called more than once.
+ *  [main-thread] */
+LDMP_EXPORT const ldmp_entry *ldmprobe_entry_v1(void);
 
 #ifdef __cplusplus
 }

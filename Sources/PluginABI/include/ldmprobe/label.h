@@ -1,4 +1,4 @@
-/* ldmprobe plugin ABI — what kind of label a property is (shared by labelers and probes). */
+/* ldmprobe plugin ABI — what kind of label a property is (shared by labelers and probes). Carried as uint32_t. */
 #ifndef LDMPROBE_LABEL_H
 #define LDMPROBE_LABEL_H
 

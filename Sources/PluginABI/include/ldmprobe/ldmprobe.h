@@ -1,6 +1,5 @@
 /* ldmprobe plugin ABI — everything a plugin author includes. Build a plugin with the headers alone:
- *     cc -std=c11 -shared -fPIC -I Sources/PluginABI/include my_plugin.c -o libmy_plugin.so \
- *        -Wl,--version-script=Plugins/exports.map
+ *     cc -std=c11 -shared -fPIC -fvisibility=hidden -I Sources/PluginABI/include my_plugin.c -o libmy_plugin.so
  * See docs/plugins.md. */
 #ifndef LDMPROBE_H
 #define LDMPROBE_H

@@ -3,6 +3,7 @@
  * A plugin lists its parameters in its descriptor (plugin.h). The user writes `--sampler ddim:eta=0.0,…`; the host
  * parses each value, checks name, type, range and choices against the declaration (an error lists the valid ones),
  * fills in the default of every parameter not given, and passes the complete, ordered list to create().
+ * Declarations and values are plain data (no functions, so no thread tags).
  */
 #ifndef LDMPROBE_PARAMS_H
 #define LDMPROBE_PARAMS_H
@@ -22,11 +23,12 @@ typedef enum ldmp_param_type {
     LDMP_PARAM_CHOICE = 5   /* one of `choices` */
 } ldmp_param_type;
 
-/** One declared parameter. All strings are owned by the plugin and live as long as the library is loaded. */
+/** One declared parameter (an element of the descriptor's params array: step with LDMP_ARRAY_AT). All strings
+ *  are owned by the plugin and live as long as the library is loaded. */
 typedef struct ldmp_param_desc {
     uint32_t struct_size;       /* sizeof(ldmp_param_desc) */
     const char *name;           /* [a-z0-9_]+, unique within the plugin */
-    ldmp_param_type type;
+    uint32_t type;              /* an ldmp_param_type */
     const char *default_value;  /* as the user would type it; NULL or "" = no default (the parameter is required),
                                    except for STRING and PATH where "" is a valid default meaning "unset" */
     double min_value;           /* INT and FLOAT only; ignored when has_range is 0 */
@@ -36,11 +38,12 @@ typedef struct ldmp_param_desc {
     const char *help;           /* one line */
 } ldmp_param_desc;
 
-/** A parameter's value as handed to create(). Strings are owned by the host, valid during create() only. */
+/** A parameter's value as handed to create() (and to capabilities_for). Strings are owned by the host, valid
+ *  during that call only. The array is stepped with LDMP_ARRAY_AT; its layout stays the 1.0 one in major 1. */
 typedef struct ldmp_param_value {
     uint32_t struct_size;       /* sizeof(ldmp_param_value) */
     const char *name;
-    ldmp_param_type type;
+    uint32_t type;              /* an ldmp_param_type */
     int32_t is_set;             /* 1 if the user set it, 0 if the default was used */
     int64_t int_value;          /* BOOL (0/1) and INT */
     double float_value;         /* FLOAT */

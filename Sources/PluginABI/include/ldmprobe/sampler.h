@@ -13,7 +13,8 @@
  * "call" counts model evaluations, not user steps: PNDM makes 16 calls for 15 steps.
  * All tensors are F32, contiguous, and of one shape ([B, C, h, w] latents); they are owned by the host and valid
  * during the call only. Thread rules: one instance is used by one thread at a time; distinct instances may be used
- * concurrently. A vtable function returning int32_t returns an ldmp_status.
+ * concurrently (thread tags: version.h). A vtable function returning int32_t returns an ldmp_status.
+ * A sampler whose step depends on earlier calls declares LDMP_CAP_SAMPLER_STATEFUL (plugin.h).
  */
 #ifndef LDMPROBE_SAMPLER_H
 #define LDMPROBE_SAMPLER_H
@@ -32,40 +33,45 @@ typedef struct ldmp_sampler ldmp_sampler; /* opaque instance, owned by the plugi
 typedef struct ldmp_sampler_vtable {
     uint32_t struct_size; /* sizeof(ldmp_sampler_vtable) */
 
-    /** Creates an instance. params: every declared parameter, in declaration order (params.h).
+    /** Creates an instance. params: every declared parameter, in declaration order (params.h; step with
+     *  LDMP_ARRAY_AT).
      *  scheduler_config_json: the text of a diffusers `scheduler/scheduler_config.json` (keys the sampler does not
-     *  know are ignored; missing keys take the sampler's own diffusers defaults), or NULL for SD v1.4's config.
-     *  Both are read during the call only. On success *out is set; the host frees it with destroy. */
+     *  know are ignored; missing keys take the sampler's own diffusers defaults), or NULL for SD v1.4's config;
+     *  read it with host->json_number / json_string / json_numbers (host.h). Both are read during the call only.
+     *  On success *out is set; the host frees it with destroy. [thread-safe] */
     int32_t (*create)(const ldmp_host *host, const ldmp_param_value *params, uint32_t param_count,
                       const char *scheduler_config_json, ldmp_sampler **out);
 
-    /** Frees the instance (NULL allowed). */
+    /** Frees the instance (NULL allowed). [instance-thread] */
     void (*destroy)(ldmp_sampler *sampler);
 
-    /** Plans num_inference_steps steps and resets all state. */
+    /** Plans num_inference_steps steps and resets all state. [instance-thread] */
     int32_t (*set_timesteps)(ldmp_sampler *sampler, uint32_t num_inference_steps);
 
-    /** Number of model calls planned by set_timesteps (0 before it). */
+    /** Number of model calls planned by set_timesteps (0 before it). [instance-thread] */
     uint32_t (*call_count)(const ldmp_sampler *sampler);
 
     /** The timestep handed to the model at `call` (< call_count). Integer-valued for DDIM/PNDM, fractional for
-     *  K-LMS with linspace spacing. */
+     *  K-LMS with linspace spacing. [instance-thread] */
     double (*timestep)(const ldmp_sampler *sampler, uint32_t call);
 
-    /** The factor the initial unit-variance noise is multiplied by (1 for DDIM/PNDM, σ_max-ish for K-LMS). */
+    /** The factor the initial unit-variance noise is multiplied by (1 for DDIM/PNDM, σ_max-ish for K-LMS).
+     *  [instance-thread] */
     double (*init_noise_sigma)(const ldmp_sampler *sampler);
 
-    /** Scales the model input for `call` in place (K-LMS: x/√(σ²+1); DDIM/PNDM: no change). */
+    /** Scales the model input for `call` in place (K-LMS: x/√(σ²+1); DDIM/PNDM: no change).
+     *  [instance-thread] */
     int32_t (*scale_model_input)(ldmp_sampler *sampler, uint32_t call, ldmp_tensor *sample);
 
     /** Advances from `sample` (x_t) with the model's output at `call` (ε, or v with prediction_type v_prediction)
      *  and writes x_{t-1} into prev_sample. pred_original (nullable) receives the predicted x0.
      *  noise (nullable) is fresh standard-normal noise of the same shape, required when needs_noise() is 1
-     *  (e.g. DDIM with eta > 0); the host draws it so that runs stay reproducible. prev_sample may alias sample. */
+     *  (e.g. DDIM with eta > 0); the host draws it so that runs stay reproducible. prev_sample may alias sample.
+     *  [instance-thread] */
     int32_t (*step)(ldmp_sampler *sampler, uint32_t call, const ldmp_tensor *model_output, const ldmp_tensor *sample,
                     const ldmp_tensor *noise, ldmp_tensor *prev_sample, ldmp_tensor *pred_original);
 
-    /** 1 if step() needs the noise argument with the current parameters, else 0. */
+    /** 1 if step() needs the noise argument with the current parameters, else 0. [instance-thread] */
     int32_t (*needs_noise)(const ldmp_sampler *sampler);
 } ldmp_sampler_vtable;
 

@@ -2,7 +2,7 @@
  *
  * Ownership: a view never owns its data. Whoever allocated the buffer frees it; a view handed to a function is
  * valid only for the duration of that call unless the function's documentation says otherwise. A plugin that
- * wants to keep data copies it.
+ * wants to keep data copies it. Views are plain data: no function here, so no thread tag.
  */
 #ifndef LDMPROBE_TENSOR_H
 #define LDMPROBE_TENSOR_H
@@ -30,7 +30,7 @@ typedef enum ldmp_dtype {
  *  A contiguous row-major tensor has strides[rank-1] = 1, strides[k] = strides[k+1]·shape[k+1]. */
 typedef struct ldmp_tensor {
     uint32_t struct_size;             /* sizeof(ldmp_tensor) */
-    ldmp_dtype dtype;
+    uint32_t dtype;                   /* an ldmp_dtype */
     uint32_t rank;                    /* 0 … LDMP_MAX_RANK */
     int64_t shape[LDMP_MAX_RANK];
     int64_t strides[LDMP_MAX_RANK];
