@@ -49,7 +49,8 @@ public struct MetricRow: Codable, Equatable {
     public static func read(csv: URL) throws -> [MetricRow] {
         try StudyCSV.read(csv, header: header).map { line, f in
             guard let step = Int(f[1]), let n = Int(f[7]) else {
-                throw StudyError.badInput("\(csv.path) line \(line): step or n is not an integer")
+                throw StudyError.badInput("\(csv.path):\(line): step '\(f[1])' and n '\(f[7])' must be integers "
+                    + "(re-run the study to rewrite the table)")
             }
             return MetricRow(layer: f[0], step: step, property: f[2], metric: f[3],
                              interval: MeanInterval(value: Double(f[4]) ?? .nan, low: Double(f[5]) ?? .nan,

@@ -40,6 +40,6 @@ final class PermutedControlTests: XCTestCase {
         XCTAssertEqual(csv.split(separator: "\n").filter { $0.contains(":permuted,") }.count, a.count)
         let record = try JSONDecoder().decode(StudyRecord.self,
                                               from: Data(contentsOf: base.appendingPathComponent("study/study.json")))
-        XCTAssertEqual(record.controls.map(\.name), ["shuffled", "permuted"])
+        XCTAssertEqual(record.controls.map(\.name), ["shuffled", "layout", "permuted"])
     }
 }
