@@ -60,6 +60,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Image width in pixels (multiple of 8).")
     var width: Int = 512
 
+    @Option(help: "img2img: start from this PNG (width × height, RGB or grey), encoded by the VAE and noised.")
+    var initImage: String?
+
+    @Option(help: "img2img: fraction of the schedule to run from the noised --init-image, in (0, 1].")
+    var strength: Double = 0.8
+
     @Option(name: .customLong("capture"),
             help: ArgumentHelp("Capture a module's output: a diffusers module path or a glob ('*attn1', 'up_blocks.3.*'); "
                                + "repeatable; 'none' for no activations. Default: every self-attention output.",
@@ -124,13 +130,15 @@ struct GenerateCommand: ParsableCommand {
         let samplerPlugin = try registry.sampler(spec: sampler)
         progress.note("loading \(model)")
         let sd = try StableDiffusionModel(path: model, variant: weightsVariant, tokenizerFolder: tokenizer,
-                                          permuteUNetSeed: permuteWeights)
+                                          permuteUNetSeed: permuteWeights, withEncoder: initImage != nil)
         let hash = try ModelFingerprint.hash(files: sd.weightFiles, root: sd.path)
         let settings = GenerationSettings(steps: steps, guidance: guidance, height: height, width: width,
-                                          negativePrompt: negativePrompt)
+                                          negativePrompt: negativePrompt,
+                                          initImage: initImage.map { URL(fileURLWithPath: $0) }, strength: strength)
         let pipeline = try DiffusionPipeline(textEncoder: sd.textEncoder, unet: sd.unet, decoder: sd.decoder,
                                              scalingFactor: sd.scalingFactor, sampler: samplerPlugin,
-                                             schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings)
+                                             schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings,
+                                             encoder: sd.encoder)
         var options = RunOptions(jobs: jobs)
         options.shard = try shard.map(ShardSpec.init(parsing:)) ?? .all
         options.capturePatterns = capture.isEmpty ? nil : (capture == ["none"] ? [] : capture)

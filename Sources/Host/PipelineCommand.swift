@@ -77,6 +77,12 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: "Image width (default 512; --demo: 64).")
     var width: Int?
 
+    @Option(help: "img2img: start every image from this PNG (width × height), encoded by the VAE and noised.")
+    var initImage: String?
+
+    @Option(help: "img2img: fraction of the schedule to run from the noised --init-image, in (0, 1] (default 0.8).")
+    var strength: Double = 0.8
+
     @Option(name: .customLong("capture"),
             help: ArgumentHelp("Module output to capture (diffusers path or glob); repeatable. Default: every "
                                + "self-attention output ('*attn1').", valueName: "pattern"))
@@ -233,10 +239,12 @@ struct PipelineCommand: ParsableCommand {
         let classifierPlugin = try classifierSpec.map { try registry.classifier(spec: $0) }
 
         log("loading \(modelPath!)")
-        let sd = try StableDiffusionModel(path: modelPath!, variant: .auto, tokenizerFolder: tokenizer)
+        let sd = try StableDiffusionModel(path: modelPath!, variant: .auto, tokenizerFolder: tokenizer,
+                                          withEncoder: initImage != nil)
         let hash = try ModelFingerprint.hash(files: sd.weightFiles, root: sd.path)
         let settings = GenerationSettings(steps: steps, guidance: guidance, height: height, width: width,
-                                          negativePrompt: "")
+                                          negativePrompt: "",
+                                          initImage: initImage.map { URL(fileURLWithPath: $0) }, strength: strength)
 
         var entries: [PipelineIndexEntry] = []
         var usedNames: Set<String> = []
@@ -255,7 +263,8 @@ struct PipelineCommand: ParsableCommand {
             var t0 = Date()
             let pipeline = try DiffusionPipeline(textEncoder: sd.textEncoder, unet: sd.unet, decoder: sd.decoder,
                                                  scalingFactor: sd.scalingFactor, sampler: samplerPlugin,
-                                                 schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings)
+                                                 schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings,
+                                                 encoder: sd.encoder)
             let folder = RunFolder(base.appendingPathComponent("run"))
             let patterns = capture.isEmpty ? CaptureSelection.defaultPatterns : (capture == ["none"] ? [] : capture)
             let stored = try probesFromDisk(folder, name: name)

@@ -13,7 +13,8 @@ enum ABIMinimum {
 
     static func vtable(_ kind: PluginKind) -> Int {
         switch kind {
-        case .sampler: return MemoryLayout<ldmp_sampler_vtable>.size
+        // set_begin_call and add_noise (img2img) were appended after needs_noise and are optional.
+        case .sampler: return MemoryLayout<ldmp_sampler_vtable>.offset(of: \ldmp_sampler_vtable.set_begin_call)!
         case .probe: return MemoryLayout<ldmp_probe_vtable>.size
         case .classifier: return MemoryLayout<ldmp_classifier_vtable>.size
         case .labeler: return MemoryLayout<ldmp_labeler_vtable>.size
