@@ -16,6 +16,8 @@ import sys
 
 import numpy as np
 
+from make_pipeline_fixtures import versions  # tools/ is the script's folder, so on sys.path
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "Tests", "Fixtures")
 TINY = os.path.join(FIX, "tiny-sd")
@@ -36,17 +38,6 @@ RUNS = [("ddim_s60", "DDIMScheduler", 0.6),
 LAYERS = ["down_blocks.1.attentions.0.transformer_blocks.0.attn1",
           "mid_block.attentions.0.transformer_blocks.0.attn1",
           "up_blocks.2.attentions.2.transformer_blocks.0.attn1"]
-
-
-def versions():
-    import importlib
-    out = {"numpy": np.__version__, "python": sys.version.split()[0]}
-    for name in ("torch", "diffusers", "transformers", "PIL"):
-        try:
-            out[name] = importlib.import_module(name).__version__
-        except Exception:
-            pass
-    return out
 
 
 def init_image():

@@ -64,15 +64,14 @@ public final class SamplerInstance: @unchecked Sendable {
         try checkCall(call, "add_noise")
         try checkCount(original.count, shape, "original", "add_noise")
         try checkCount(noise.count, shape, "noise", "add_noise")
-        var out = [Float](repeating: 0, count: original.count)
-        var x = original, z = noise
-        try x.withUnsafeMutableBufferPointer { xb in
-            try z.withUnsafeMutableBufferPointer { zb in
-                try out.withUnsafeMutableBufferPointer { ob in
-                    var tx = HostTensor.float(xb.baseAddress, shape)
-                    var tz = HostTensor.float(zb.baseAddress, shape)
-                    var to = HostTensor.float(ob.baseAddress, shape)
-                    try HostServices.check(name, "add_noise") { f(handle, UInt32(call), &tx, &tz, &to) }
+        // In place: noisy may alias original (sampler.h).
+        var out = original, z = noise
+        try z.withUnsafeMutableBufferPointer { zb in
+            try out.withUnsafeMutableBufferPointer { ob in
+                var tz = HostTensor.float(zb.baseAddress, shape)
+                var to = HostTensor.float(ob.baseAddress, shape)
+                try HostServices.check(name, "add_noise") {
+                    withUnsafeMutablePointer(to: &to) { f(handle, UInt32(call), $0, &tz, $0) }
                 }
             }
         }
