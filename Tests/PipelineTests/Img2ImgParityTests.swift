@@ -129,6 +129,19 @@ final class Img2ImgParityTests: XCTestCase {
         }
     }
 
+    func testBeginCallOutOfRangeIsAnError() throws {
+        let s = try Plugins.sampler("pndm").instantiate()
+        try s.setTimesteps(15)
+        XCTAssertThrowsError(try s.setBeginCall(16)) { print("img2img pndm begin call 16 of 16: \($0)") }
+        try s.setBeginCall(6)
+        let x = [Float](repeating: 1, count: 4), eps = [Float](repeating: 0, count: 4)
+        // The first step after the begin call is call 6; call 0 is out of order.
+        XCTAssertThrowsError(try s.step(call: 0, modelOutput: eps, sample: x, shape: [1, 4, 1, 1])) {
+            print("img2img pndm step 0 after begin call 6: \($0)")
+        }
+        XCTAssertNoThrow(try s.step(call: 6, modelOutput: eps, sample: x, shape: [1, 4, 1, 1]))
+    }
+
     func testDiffusersStartStep() {
         // get_timesteps: t_start = steps − min(int(steps · strength), steps).
         XCTAssertEqual(Img2ImgStart.beginStep(steps: 15, strength: 0.6), 6)
