@@ -16,7 +16,8 @@ import sys
 
 import numpy as np
 
-from make_pipeline_fixtures import versions  # tools/ is the script's folder, so on sys.path
+# tools/ is the script's folder, so on sys.path
+from make_pipeline_fixtures import tiny_tokenizer_and_scheduler, versions, write_summary
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "Tests", "Fixtures")
@@ -61,18 +62,12 @@ def main():
     import diffusers
     from diffusers import StableDiffusionImg2ImgPipeline
     from PIL import Image
-    from transformers import CLIPTokenizer
 
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
     Image.fromarray(init_image(), "RGB").save(os.path.join(OUT, "init.png"))
     pil = Image.open(os.path.join(OUT, "init.png")).convert("RGB")
-    tok_dir = os.path.join(TINY, "tokenizer")
-    if not os.path.isfile(os.path.join(tok_dir, "vocab.json")):
-        tok_dir = os.path.join(FIX, "clip-tokenizer")
-    tokenizer = CLIPTokenizer.from_pretrained(tok_dir)
-    with open(os.path.join(TINY, "scheduler", "scheduler_config.json")) as f:
-        sched_config = json.load(f)
+    tokenizer, sched_config = tiny_tokenizer_and_scheduler()
     # The encoder's sample from a contiguous NCHW image. The pipeline's preprocess hands the VAE a channels-last
     # strided tensor, and torch's convolutions round differently for it (up to 6e-6 here), so this is the
     # reference for the encoder itself; the runs' own <run>_encoded.npy is what the pipeline computed.
@@ -134,10 +129,8 @@ def main():
                                  "begin_index": getattr(pipe.scheduler, "begin_index", None)}
         print(name, "calls", len(seen), "timesteps", seen)
 
-    with open(os.path.join(OUT, "img2img.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-    with open(os.path.join(OUT, "FIXTURE.md"), "w") as f:
-        f.write("# img2img fixtures\n\n"
+    write_summary(OUT, "img2img.json", summary,
+                "# img2img fixtures\n\n"
                 "Made by `OMP_NUM_THREADS=1 python3 tools/make_img2img_fixtures.py` (from the repository root) from "
                 "the tiny random model in Tests/Fixtures/tiny-sd.\n\n"
                 f"Versions: {json.dumps(versions())}\n\n"

@@ -54,14 +54,7 @@ final class Img2ImgParityTests: XCTestCase {
         let dir = Fixtures.scratch("img2img-\(name)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let job = ImageJob.single(prompt: s.prompt, seed: s.seed)
-        var options = RunOptions(jobs: [job])
-        options.capturePatterns = s.layers
-        options.activationDType = .float32
-        options.saveLatents = true
-        let run = try GenerationRun(pipeline: pipeline, folder: RunFolder(dir), options: options,
-                                    model: .init(path: model.path, weightsHash: "-", files: []),
-                                    samplerName: sampler, samplerVersion: "-", samplerParameters: [:],
-                                    vaeScalingFactor: Double(model.scalingFactor))
+        let run = try Fixtures.parityRun(pipeline, dir: dir, job: job, capture: s.layers, sampler: sampler, model: model)
         XCTAssertEqual(run.settings.calls, ref.calls)
         XCTAssertEqual(run.settings.timesteps.count, ref.timesteps.count)
         let tdiff = zip(run.settings.timesteps, ref.timesteps).map { abs($0 - $1) }.max() ?? .infinity
