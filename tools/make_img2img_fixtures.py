@@ -19,16 +19,10 @@ import numpy as np
 # tools/ is the script's folder, so on sys.path
 from make_pipeline_fixtures import tiny_tokenizer_and_scheduler, versions, write_summary
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIX = os.path.join(ROOT, "Tests", "Fixtures")
-TINY = os.path.join(FIX, "tiny-sd")
+# The text → image fixtures' model, prompt, seed, steps, guidance and size.
+from make_pipeline_fixtures import FIX, GUIDANCE, NEGATIVE, PROMPT, SEED, SIZE, STEPS, TINY
+
 OUT = os.path.join(FIX, "img2img")
-PROMPT = "a red cube on a wooden table, photo"
-NEGATIVE = ""
-SEED = 42
-STEPS = 15
-GUIDANCE = 7.5
-SIZE = 64
 # (name, scheduler class, strength). PNDM at 0.3 starts its counter far from the repeated timestep.
 RUNS = [("ddim_s60", "DDIMScheduler", 0.6),
         ("pndm_s60", "PNDMScheduler", 0.6),
