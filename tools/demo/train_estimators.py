@@ -19,6 +19,11 @@ then fine-tuned on CPU with:
 
     OMP_NUM_THREADS=2 python3 tools/demo/train_estimators.py --packed .gpu/est.npz --recon-vae Assets/demo/model/vae \
         --init Assets/demo/estimators --minutes 3 --objects-minutes 4 --crop 0 --batch 32 --lr 5e-4 --threads 2
+
+Generated images also differ from reconstructions (the model's own textures and shapes). --img2img adds the demo
+model's img2img images of the training scenes (tools/demo/img2img_scenes.py) with the scenes' exact labels, and
+--img2img-val scores the result per strength (tools/demo/evaluate_estimators.py); Assets/demo/README.md has the
+commands that made the committed foreground/depth/shading weights.
 """
 import argparse, json, os, time
 
