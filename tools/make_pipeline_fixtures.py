@@ -145,6 +145,24 @@ RUNS = [("lms", "LMSDiscreteScheduler", None, True),
         ("lms_fp16w", "LMSDiscreteScheduler", "fp16", None)]
 
 
+def tiny_tokenizer_and_scheduler():
+    """The tiny model's CLIP tokenizer (its own folder, else the tokenizer fixture) and its scheduler config."""
+    from transformers import CLIPTokenizer
+    tok_dir = os.path.join(TINY, "tokenizer")
+    if not os.path.isfile(os.path.join(tok_dir, "vocab.json")):
+        tok_dir = os.path.join(FIX, "clip-tokenizer")
+    with open(os.path.join(TINY, "scheduler", "scheduler_config.json")) as f:
+        return CLIPTokenizer.from_pretrained(tok_dir), json.load(f)
+
+
+def write_summary(out, json_name, summary, fixture_md):
+    """The fixture folder's summary JSON and its FIXTURE.md."""
+    with open(os.path.join(out, json_name), "w") as f:
+        json.dump(summary, f, indent=1)
+    with open(os.path.join(out, "FIXTURE.md"), "w") as f:
+        f.write(fixture_md)
+
+
 def make_pipeline():
     # StableDiffusionPipeline never uses torchvision, but transformers imports it for CLIPImageProcessor when it is
     # installed, and a torchvision whose compiled ops do not match torch fails there ("torchvision::nms does not
@@ -153,17 +171,11 @@ def make_pipeline():
     import torch
     import diffusers
     from diffusers import StableDiffusionPipeline
-    from transformers import CLIPTokenizer
 
     torch.set_num_threads(1)
     out = os.path.join(FIX, "pipeline")
     os.makedirs(out, exist_ok=True)
-    tok_dir = os.path.join(TINY, "tokenizer")
-    if not os.path.isfile(os.path.join(tok_dir, "vocab.json")):
-        tok_dir = os.path.join(FIX, "clip-tokenizer")
-    tokenizer = CLIPTokenizer.from_pretrained(tok_dir)
-    with open(os.path.join(TINY, "scheduler", "scheduler_config.json")) as f:
-        sched_config = json.load(f)
+    tokenizer, sched_config = tiny_tokenizer_and_scheduler()
 
     g = torch.manual_seed(SEED)
     noise = torch.randn((1, 4, SIZE // 8, SIZE // 8), generator=g, dtype=torch.float32)  # = torch.manual_seed; randn
@@ -263,10 +275,8 @@ def make_pipeline():
         summary["runs"][name] = run
         print(name, "calls", len(steps_seen), "sigma", float(sigma), "image mean", float(image.mean()))
 
-    with open(os.path.join(out, "pipeline.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-    with open(os.path.join(out, "FIXTURE.md"), "w") as f:
-        f.write("# pipeline fixtures\n\n"
+    write_summary(out, "pipeline.json", summary,
+                "# pipeline fixtures\n\n"
                 "Made by `OMP_NUM_THREADS=1 python3 tools/make_pipeline_fixtures.py pipeline` from the tiny random model "
                 "in Tests/Fixtures/tiny-sd (tools/tiny_sd.py).\n\n"
                 f"Versions: {json.dumps(versions())}\n\n"

@@ -347,6 +347,7 @@ static int32_t s_needs_noise(const ldmp_sampler *s) { (void)s; return 0; }
 static const ldmp_sampler_vtable vtable = {
     sizeof(ldmp_sampler_vtable), s_create, s_destroy, s_set_timesteps, s_call_count, s_timestep,
     s_init_noise_sigma, s_scale_model_input, s_step, s_needs_noise,
+    NULL, NULL, /* set_begin_call, add_noise: optional; without them the host refuses img2img */
 };
 
 /* ---- an action: `ldmprobe action example-euler write_sigmas OUTPUT STEPS` ------------------------------ */

@@ -7,6 +7,10 @@
 //       ε = u + g·(c − u);  x, x̂0 = sampler.step(call, ε, x)
 //   image = vae.decode(x / scaling_factor);  (image/2 + 0.5).clamp(0, 1) · 255, rounded half to even (numpy)
 //
+// With an init image (img2img, StableDiffusionImg2ImgPipeline) x starts from the noised encoded image at call
+// t_start instead (Img2ImgStart) and the loop runs calls t_start ..< U; observers, taps and the run folder see
+// them renumbered 0 ..< U − t_start with their own timesteps, as diffusers' truncated `timesteps` are.
+//
 // Consumers (activations) and observers (steps, images) subscribe before `prepare()`.
 import FileFormats
 import Foundation
@@ -19,6 +23,8 @@ public final class DiffusionPipeline {
     public let textEncoder: PromptEncoder
     public let unet: NoisePredictor
     public let decoder: LatentDecoder
+    /// The VAE encoder; needed only with an init image (img2img).
+    public let encoder: LatentEncoder?
     /// VAE scaling factor (SD v1: 0.18215).
     public let scalingFactor: Float
     public let sampler: SamplerPlugin
@@ -31,13 +37,27 @@ public final class DiffusionPipeline {
     private var observers: [StepObserver] = []
     private var tap: CaptureTap?
     private var uncondCache: (prompt: String, states: Tensor)?
+    private var initImage: Img2ImgStart?
 
     public init(textEncoder: PromptEncoder, unet: NoisePredictor, decoder: LatentDecoder, scalingFactor: Float,
-                sampler: SamplerPlugin, schedulerConfigJSON: String?, settings: GenerationSettings) throws {
+                sampler: SamplerPlugin, schedulerConfigJSON: String?, settings: GenerationSettings,
+                encoder: LatentEncoder? = nil) throws {
         try settings.validate()
+        if let url = settings.initImage {
+            guard encoder != nil else {
+                throw PipelineError.invalidOption(option: "--init-image",
+                    reason: "the model was loaded without its VAE encoder (StableDiffusionModel(withEncoder: true))")
+            }
+            guard sampler.supportsImg2Img else {
+                throw PipelineError.invalidOption(option: "--init-image",
+                    reason: "sampler '\(sampler.name)' has no set_begin_call/add_noise (an older plugin); use ddim, pndm or lms")
+            }
+            initImage = try Img2ImgStart(url: url, height: settings.height, width: settings.width)
+        }
         self.textEncoder = textEncoder
         self.unet = unet
         self.decoder = decoder
+        self.encoder = encoder
         self.scalingFactor = scalingFactor
         self.sampler = sampler
         self.schedulerConfigJSON = schedulerConfigJSON
@@ -55,11 +75,39 @@ public final class DiffusionPipeline {
     public func subscribe(_ consumer: ActivationConsumer) { consumers.append(consumer) }
     public func subscribe(_ observer: StepObserver) { observers.append(observer) }
 
-    /// The sampler's plan for this run: U calls, their timesteps and init_noise_sigma.
+    /// The sampler's plan for this run: U calls, their timesteps and init_noise_sigma (img2img: the calls kept).
     public func plan() throws -> (calls: Int, timesteps: [Double], initNoiseSigma: Double) {
+        let (s, begin) = try plannedSampler()
+        return (s.callCount - begin, Array(s.timesteps.dropFirst(begin)), s.initNoiseSigma)
+    }
+
+    /// A fresh sampler instance with its timesteps set, and the first call to run (img2img's t_start, else 0).
+    private func plannedSampler() throws -> (SamplerInstance, begin: Int) {
         let s = try sampler.instantiate(schedulerConfigJSON: schedulerConfigJSON)
         try s.setTimesteps(settings.steps)
-        return (s.callCount, s.timesteps, s.initNoiseSigma)
+        guard initImage != nil else { return (s, 0) }
+        let begin = Img2ImgStart.beginStep(steps: settings.steps, strength: settings.strength)
+        guard begin < s.callCount else {
+            throw PipelineError.invalidOption(option: "--strength",
+                reason: "\(settings.strength) starts at call \(begin) of \(s.callCount); raise --strength or --steps")
+        }
+        try s.setBeginCall(begin)
+        return (s, begin)
+    }
+
+    /// The latent [1, 4, h, w] the loop starts from: noise · init_noise_sigma, or (img2img) the noised init image.
+    private func startLatent(_ job: ImageJob, _ s: SamplerInstance, begin: Int) throws -> [Float] {
+        guard let initImage, let encoder else {
+            let sigma = Float(s.initNoiseSigma)
+            return try initialNoise(for: job).map { $0 * sigma }
+        }
+        guard case let .seed(seed) = job.noise else {
+            throw PipelineError.invalidOption(option: "--init-noise",
+                reason: "img2img draws the encoder sample and the noise from the image's seed; use seeds, not a noise file")
+        }
+        var g = TorchGenerator(seed: seed)
+        return try initImage.startLatent(encoder: encoder, scalingFactor: scalingFactor, sampler: s, begin: begin,
+                                         generator: &g, latentShape: latentShape)
     }
 
     /// Asks every consumer once which taps it wants and attaches the tap to the UNet (nothing when none want any).
@@ -147,14 +195,11 @@ public final class DiffusionPipeline {
         let guidance = Float(settings.guidance)
         let cfg = settings.usesGuidance
 
-        let noise = try initialNoise(for: job)                                          // [1, 4, h, w]
         let context = try textStates(for: job.prompt)                                   // [B, S, D]
-        let s = try sampler.instantiate(schedulerConfigJSON: schedulerConfigJSON)
-        try s.setTimesteps(settings.steps)
-        let calls = s.callCount
-        let timesteps = s.timesteps
-        let sigma = Float(s.initNoiseSigma)
-        var x = noise.map { $0 * sigma }                                                // [1, 4, h, w]
+        let (s, begin) = try plannedSampler()
+        let calls = s.callCount - begin
+        let timesteps = Array(s.timesteps.dropFirst(begin))
+        var x = try startLatent(job, s, begin: begin)                                   // [1, 4, h, w]
         var latents = x
         latents.reserveCapacity(count * (calls + 1))
 
@@ -165,7 +210,7 @@ public final class DiffusionPipeline {
             for call in 0 ..< calls {
                 progress?.stepWillStart()
                 var xin = x
-                try s.scaleModelInput(call: call, sample: &xin, shape: shape)
+                try s.scaleModelInput(call: begin + call, sample: &xin, shape: shape)
                 let batch = cfg ? Tensor(shape: [2] + shape.dropFirst(), data: xin + xin)  // [2, 4, h, w]
                                 : Tensor(shape: shape, data: xin)                          // [1, 4, h, w]
                 if let tap {
@@ -186,7 +231,7 @@ public final class DiffusionPipeline {
                 } else {
                     eps = out.data
                 }
-                let r = try s.step(call: call, modelOutput: eps, sample: x, noise: s.needsNoise ? try stepNoise(job, call) : nil,
+                let r = try s.step(call: begin + call, modelOutput: eps, sample: x, noise: s.needsNoise ? try stepNoise(job, call) : nil,
                                    shape: shape, wantPredOriginal: true)
                 x = r.prevSample
                 latents += x

@@ -31,7 +31,7 @@ public final class GenerationRun {
     public let pipeline: DiffusionPipeline
     public let folder: RunFolder
     public let options: RunOptions
-    public let settings: RunSettings
+    public private(set) var settings: RunSettings
     public let capture: CaptureSelection
     /// This shard's images, in input order.
     public let jobs: [ImageJob]
@@ -79,6 +79,11 @@ public final class GenerationRun {
                            layers: capture.points.map { .init(path: $0.path, shape: $0.featureShape) },
                            branch: options.branches, dtype: options.activationDType == .float16 ? "f16" : "f32"),
             saveLatents: options.saveLatents, saveIntermediates: options.saveIntermediates)
+        if let url = g.initImage {
+            settings.initImage = url.standardizedFileURL.path
+            settings.strength = g.strength
+            settings.rng = "img2img: torch.manual_seed(seed); latent_dist.sample, then torch.randn(\(pipeline.latentShape)) for add_noise (CPU, float32)"
+        }
     }
 
     /// The manifest to start from: a fresh one, or (with resume) the folder's own after checking it matches.

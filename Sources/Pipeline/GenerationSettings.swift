@@ -1,4 +1,6 @@
-// The parameters of a text-to-image run that do not depend on the model (defaults: the probing studies').
+// The parameters of a text-to-image (or img2img) run that do not depend on the model (defaults: the probing
+// studies').
+import Foundation
 
 /// How to generate: steps, guidance, size, negative prompt.
 public struct GenerationSettings: Equatable, Sendable {
@@ -12,13 +14,21 @@ public struct GenerationSettings: Equatable, Sendable {
     public var width = 512
     /// The unconditional prompt (diffusers' negative_prompt; "" by default).
     public var negativePrompt = ""
+    /// img2img: a PNG of height × width pixels to start from (nil: text → image).
+    public var initImage: URL? = nil
+    /// img2img: how much of the schedule to run from the noised init image, in (0, 1] (diffusers' strength):
+    /// the last int(steps · strength) steps are kept. Ignored without `initImage`.
+    public var strength: Double = 0.8
 
-    public init(steps: Int = 15, guidance: Double = 7.5, height: Int = 512, width: Int = 512, negativePrompt: String = "") {
+    public init(steps: Int = 15, guidance: Double = 7.5, height: Int = 512, width: Int = 512, negativePrompt: String = "",
+                initImage: URL? = nil, strength: Double = 0.8) {
         self.steps = steps
         self.guidance = guidance
         self.height = height
         self.width = width
         self.negativePrompt = negativePrompt
+        self.initImage = initImage
+        self.strength = strength
     }
 
     /// True when the UNet batch is [uncond, cond].
@@ -34,5 +44,14 @@ public struct GenerationSettings: Equatable, Sendable {
                                               reason: "\(height)×\(width) must be positive multiples of 8")
         }
         guard guidance.isFinite else { throw PipelineError.invalidOption(option: "--guidance", reason: "not finite") }
+        if initImage != nil {
+            guard strength > 0, strength <= 1 else {
+                throw PipelineError.invalidOption(option: "--strength", reason: "\(strength) must be in (0, 1]")
+            }
+            guard Img2ImgStart.beginStep(steps: steps, strength: strength) < steps else {
+                throw PipelineError.invalidOption(option: "--strength",
+                    reason: "\(strength) keeps no step of \(steps) (int(steps · strength) = 0); raise --strength or --steps")
+            }
+        }
     }
 }

@@ -21,6 +21,12 @@ public protocol NoisePredictor: AnyObject {
     var latentChannels: Int { get }
 }
 
+/// The VAE encoder (img2img): images [B, 3, 8h, 8w] in [−1, 1] → the latent distribution's mean and log-variance
+/// (clamped to [−30, 20]), each [B, 4, h, w], before the scaling factor.
+public protocol LatentEncoder: AnyObject {
+    func encode(_ image: Tensor) throws -> (mean: Tensor, logvar: Tensor)
+}
+
 /// The VAE decoder: latents (already divided by the scaling factor) [B, 4, h, w] → images [B, 3, 8h, 8w] in ≈[-1, 1].
 public protocol LatentDecoder: AnyObject {
     func decode(_ latents: Tensor) throws -> Tensor

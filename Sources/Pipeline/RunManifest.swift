@@ -71,6 +71,9 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var saveLatents: Bool
     /// "none", "xt", "x0" or "both".
     public var saveIntermediates: String
+    /// img2img: the init image (absolute path) and strength; nil for text → image (absent from older manifests).
+    public var initImage: String? = nil
+    public var strength: Double? = nil
 }
 
 /// One image's entry.

@@ -33,8 +33,9 @@ public final class StableDiffusionModel {
     /// Loads a diffusers folder. `tokenizerFolder` overrides `<path>/tokenizer` (a folder with vocab.json and
     /// merges.txt). Errors name the missing folder or file.
     /// `permuteUNetSeed`: the studies' control — every UNet weight tensor's elements permuted (WeightPermutation).
+    /// `withEncoder`: also load the VAE encoder (img2img); otherwise the VAE is decoder-only.
     public init(path: String, variant: Variant = .auto, tokenizerFolder: String? = nil,
-                permuteUNetSeed: UInt64? = nil) throws {
+                permuteUNetSeed: UInt64? = nil, withEncoder: Bool = false) throws {
         func unetSource(_ w: WeightSource) -> WeightSource {
             permuteUNetSeed.map { PermutedWeightSource(base: w, seed: $0) } ?? w
         }
@@ -53,7 +54,7 @@ public final class StableDiffusionModel {
             do {
                 let ckpt = try CompVisCheckpoint(path: root.path)
                 unet = try UNet2DConditionModel(config: UNetConfig(), weights: unetSource(ckpt.unet))
-                vae = try AutoencoderKL(config: VAEConfig.sdV14, weights: ckpt.vae, decoderOnly: true)
+                vae = try AutoencoderKL(config: VAEConfig.sdV14, weights: ckpt.vae, decoderOnly: !withEncoder)
                 let text = try CLIPTextModel(config: CLIPTextConfig(), weights: ckpt.textEncoder)
                 let tokenizer = try CLIPTokenizer(folder: URL(fileURLWithPath: tokenizerFolder),
                                                   maxLength: text.config.maxPositionEmbeddings)
@@ -98,7 +99,7 @@ public final class StableDiffusionModel {
             unet = try UNet2DConditionModel(config: UNetConfig.load(unetDir.appendingPathComponent("config.json")),
                                              weights: unetSource(uw))
             vae = try AutoencoderKL(config: VAEConfig.load(vaeDir.appendingPathComponent("config.json")), weights: vw,
-                                    decoderOnly: true)
+                                    decoderOnly: !withEncoder)
             let text = try CLIPTextModel(folder: textDir, weights: tw)
             let tokDir = tokenizerFolder.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("tokenizer")
             guard FileManager.default.fileExists(atPath: tokDir.appendingPathComponent("vocab.json").path) else {
@@ -117,6 +118,8 @@ public final class StableDiffusionModel {
     /// The decoder half of the VAE as the pipeline sees it.
     public var decoder: LatentDecoder { VAEDecoderAdapter(vae) }
     public var scalingFactor: Float { vae.config.scalingFactor }
+    /// The encoder half of the VAE (nil unless loaded `withEncoder`).
+    public var encoder: LatentEncoder? { vae.encoder == nil ? nil : VAEEncoderAdapter(vae) }
 }
 
 /// Tokenizer + CLIP text encoder: prompts → last_hidden_state [B, 77, D], as diffusers' encode_prompt.
@@ -139,4 +142,11 @@ final class VAEDecoderAdapter: LatentDecoder {
     let vae: AutoencoderKL
     init(_ vae: AutoencoderKL) { self.vae = vae }
     func decode(_ latents: Tensor) throws -> Tensor { try vae.decode(latents) }           // [B, 3, 8h, 8w]
+}
+
+/// AutoencoderKL.encode as a LatentEncoder.
+final class VAEEncoderAdapter: LatentEncoder {
+    let vae: AutoencoderKL
+    init(_ vae: AutoencoderKL) { self.vae = vae }
+    func encode(_ image: Tensor) throws -> (mean: Tensor, logvar: Tensor) { try vae.encode(image) }  // [B, 4, h, w] ×2
 }

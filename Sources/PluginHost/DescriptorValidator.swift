@@ -167,7 +167,7 @@ enum DescriptorValidator {
         func need(_ present: Bool, _ name: String) { if !present { missing.append(name) } }
         switch kind {
         case .sampler:
-            let v = vtable.load(as: ldmp_sampler_vtable.self)
+            let v = SamplerPlugin.vtableCopy(vtable)  // an older plugin's vtable is shorter
             need(v.create != nil, "create"); need(v.destroy != nil, "destroy")
             need(v.set_timesteps != nil, "set_timesteps"); need(v.call_count != nil, "call_count")
             need(v.timestep != nil, "timestep"); need(v.init_noise_sigma != nil, "init_noise_sigma")

@@ -10,7 +10,7 @@ public final class SamplerInstance: @unchecked Sendable {
     init(plugin: SamplerPlugin, handle: OpaquePointer) {
         self.plugin = plugin
         self.handle = handle
-        v = plugin.vtable.pointee
+        v = SamplerPlugin.vtableCopy(UnsafeRawPointer(plugin.vtable))
     }
 
     deinit { v.destroy!(handle) }
@@ -48,6 +48,40 @@ public final class SamplerInstance: @unchecked Sendable {
             var t = HostTensor.float(buf.baseAddress, shape)
             try HostServices.check(name, "scale_model_input") { v.scale_model_input!(handle, UInt32(call), &t) }
         }
+    }
+
+    /// img2img: starts the denoising at `call` (resets the multistep state). Throws when the plugin predates
+    /// set_begin_call/add_noise.
+    public func setBeginCall(_ call: Int) throws {
+        guard let f = v.set_begin_call, v.add_noise != nil else { throw img2imgUnsupported("set_begin_call") }
+        try checkCall(call, "set_begin_call")
+        try HostServices.check(name, "set_begin_call") { f(handle, UInt32(call)) }
+    }
+
+    /// img2img: `original` (clean latents, `shape`) noised with `noise` to the level at which `call` starts.
+    public func addNoise(call: Int, original: [Float], noise: [Float], shape: [Int]) throws -> [Float] {
+        guard let f = v.add_noise, v.set_begin_call != nil else { throw img2imgUnsupported("add_noise") }
+        try checkCall(call, "add_noise")
+        try checkCount(original.count, shape, "original", "add_noise")
+        try checkCount(noise.count, shape, "noise", "add_noise")
+        // In place: noisy may alias original (sampler.h).
+        var out = original, z = noise
+        try z.withUnsafeMutableBufferPointer { zb in
+            try out.withUnsafeMutableBufferPointer { ob in
+                var tz = HostTensor.float(zb.baseAddress, shape)
+                var to = HostTensor.float(ob.baseAddress, shape)
+                try HostServices.check(name, "add_noise") {
+                    withUnsafeMutablePointer(to: &to) { f(handle, UInt32(call), $0, &tz, $0) }
+                }
+            }
+        }
+        return out
+    }
+
+    private func img2imgUnsupported(_ function: String) -> PluginError {
+        PluginError.invalidInput(plugin: name, function: function,
+            reason: "this sampler plugin has no set_begin_call/add_noise (built against an older sampler.h), "
+                + "so it cannot run img2img; rebuild it or use ddim, pndm or lms")
     }
 
     /// One step on raw buffers (all `shape`, contiguous F32). `prevSample` may alias `sample`.

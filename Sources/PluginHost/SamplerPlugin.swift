@@ -24,6 +24,20 @@ public final class SamplerPlugin: @unchecked Sendable {
     /// True when step depends on earlier calls (LDMP_CAP_SAMPLER_STATEFUL): calls must come in order.
     public var isStateful: Bool { capabilities.contains(.samplerStateful) }
 
+    /// The plugin's vtable read up to its struct_size; fields it does not have (appended later) are NULL.
+    static func vtableCopy(_ raw: UnsafeRawPointer) -> ldmp_sampler_vtable {
+        var v = ldmp_sampler_vtable()
+        let n = min(Int(raw.load(as: UInt32.self)), MemoryLayout<ldmp_sampler_vtable>.size)
+        withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: n)) }
+        return v
+    }
+
+    /// True when the plugin has the img2img functions (set_begin_call and add_noise, appended to sampler.h).
+    public var supportsImg2Img: Bool {
+        let v = Self.vtableCopy(UnsafeRawPointer(vtable))
+        return v.set_begin_call != nil && v.add_noise != nil
+    }
+
     /// Creates a fresh instance (call once per pipeline run: samplers keep state between steps).
     public func instantiate(schedulerConfigJSON: String? = nil) throws -> SamplerInstance {
         var out: OpaquePointer?

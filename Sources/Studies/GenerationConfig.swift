@@ -19,7 +19,8 @@ public struct GenerationConfig: Codable, Sendable {
     public var negativePrompt = ""
     /// Permute every UNet weight tensor's elements with this seed (the permuted-weights control).
     public var permuteUNetSeed: UInt64?
-    /// img2img (issue #12): the init image and strength, wired into GenerationSettings when it has them.
+    /// img2img: start from this PNG (VAE-encoded, noised to `strength` of the schedule), as diffusers'
+    /// StableDiffusionImg2ImgPipeline.
     public var initImage: URL?
     public var strength = 0.8
 
@@ -37,12 +38,9 @@ public final class LoadedModel {
         guard let variant = StableDiffusionModel.Variant(rawValue: config.weightsVariant) else {
             throw StudiesError.option(flag: "weights-variant", value: config.weightsVariant, reason: "use auto, fp32 or fp16")
         }
-        if let image = config.initImage {  // wired when GenerationSettings has img2img (issue #12)
-            throw StudiesError.option(flag: "init-image", value: image.path, reason: "img2img is not in this build yet")
-        }
         self.config = config
         sd = try StableDiffusionModel(path: config.model, variant: variant, tokenizerFolder: config.tokenizer,
-                                      permuteUNetSeed: config.permuteUNetSeed)
+                                      permuteUNetSeed: config.permuteUNetSeed, withEncoder: config.initImage != nil)
         let h = try ModelFingerprint.hash(files: sd.weightFiles, root: sd.path)
         hash = (h.combined, h.files)
         let side = sd.unet.config.sampleSize * 8
@@ -51,14 +49,15 @@ public final class LoadedModel {
             throw StudiesError.option(flag: flag, value: "\(v)", reason: "must be a positive multiple of 8")
         }
         settings = GenerationSettings(steps: config.steps, guidance: config.guidance, height: height, width: width,
-                                      negativePrompt: config.negativePrompt)
+                                      negativePrompt: config.negativePrompt, initImage: config.initImage,
+                                      strength: config.strength)
     }
 
     /// A pipeline on this model with `sampler`.
     public func pipeline(_ sampler: SamplerPlugin) throws -> DiffusionPipeline {
         try DiffusionPipeline(textEncoder: sd.textEncoder, unet: sd.unet, decoder: sd.decoder,
                               scalingFactor: sd.scalingFactor, sampler: sampler,
-                              schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings)
+                              schedulerConfigJSON: sd.schedulerConfigJSON, settings: settings, encoder: sd.encoder)
     }
 
     /// A generation run of `pipeline` into `folder`, recording this model and the sampler in the manifest.

@@ -74,15 +74,8 @@ final class PipelineParityTests: XCTestCase {
         let dir = Fixtures.scratch("parity-\(name)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let job = ImageJob.single(prompt: s.prompt, noiseFile: Fixtures.pipeline("noise.npy").path)
-        var options = RunOptions(jobs: [job])
-        options.capturePatterns = checkActivations ? nil : []
-        options.branches = branches
-        options.activationDType = .float32
-        options.saveLatents = true
-        let run = try GenerationRun(pipeline: pipeline, folder: RunFolder(dir), options: options,
-                                    model: .init(path: model.path, weightsHash: "-", files: []),
-                                    samplerName: sampler, samplerVersion: "-", samplerParameters: [:],
-                                    vaeScalingFactor: Double(model.scalingFactor))
+        let run = try Fixtures.parityRun(pipeline, dir: dir, job: job, capture: checkActivations ? nil : [],
+                                         branches: branches, sampler: sampler, model: model)
         XCTAssertEqual(run.settings.calls, ref.calls)
         XCTAssertEqual(run.settings.timesteps.count, ref.timesteps.count)
         let tdiff = Tensor.maxAbsDiff(run.settings.timesteps, ref.timesteps)

@@ -19,6 +19,11 @@ then fine-tuned on CPU with:
 
     OMP_NUM_THREADS=2 python3 tools/demo/train_estimators.py --packed .gpu/est.npz --recon-vae Assets/demo/model/vae \
         --init Assets/demo/estimators --minutes 3 --objects-minutes 4 --crop 0 --batch 32 --lr 5e-4 --threads 2
+
+Generated images also differ from reconstructions (the model's own textures and shapes). --img2img adds the demo
+model's img2img images of the training scenes (tools/demo/img2img_scenes.py) with the scenes' exact labels, and
+--img2img-val scores the result per strength (tools/demo/evaluate_estimators.py); Assets/demo/README.md has the
+commands that made the committed foreground/depth/shading weights.
 """
 import argparse, json, os, time
 
@@ -112,6 +117,9 @@ def main():
     ap.add_argument("--objects-minutes", type=float, default=None, help="default 1.5 × --minutes")
     ap.add_argument("--recon-vae", help="AutoencoderKL folder: also train on VAE reconstructions of the scenes")
     ap.add_argument("--init", help="folder of estimator weights to start from (fine-tuning)")
+    ap.add_argument("--img2img", help="img2img_scenes.py output for --train: also train on the demo model's img2img "
+                                      "images of the training scenes, with the scenes' exact labels")
+    ap.add_argument("--img2img-val", help="img2img_scenes.py output for --val (scores per strength, after training)")
     ap.add_argument("--lr", type=float, default=None, help="learning rate (default 2e-3 estimators, 5e-4 objects)")
     ap.add_argument("--out", default=os.path.join(REPO, "Assets", "demo", "estimators"))
     ap.add_argument("--minutes", type=float, default=3.0, help="per net")
@@ -129,6 +137,15 @@ def main():
         xt = torch.cat([xt, xt_rec])
         tr = {k: (np.concatenate([v, v]) if k != "images" else v) for k, v in tr.items()}
         log(f"training on {len(xt)} images (renders + VAE reconstructions)")
+    if a.img2img:
+        gen = np.load(a.img2img)
+        rows = gen["scene"]
+        base = {k: v for k, v in tr.items() if k != "images"}
+        n_base = len(tr["subjects"]) // (2 if a.recon_vae else 1)
+        xt = torch.cat([xt, image_to_input(gen["images"])])
+        tr = {k: np.concatenate([v, v[:n_base][rows]]) for k, v in base.items()} | {"images": tr["images"]}
+        log(f"training on {len(xt)} images (+ {len(rows)} img2img images, strengths "
+            f"{sorted(set(gen['strength'].tolist()))})")
     os.makedirs(a.out, exist_ok=True)
     metrics_path = os.path.join(os.path.dirname(a.out), "ESTIMATORS.json")
     metrics = json.load(open(metrics_path)) if os.path.isfile(metrics_path) else {}
@@ -189,12 +206,18 @@ def main():
                lambda out: {"val_accuracy_rendered": float((out.argmax(1).numpy() == va["subjects"]).mean())})
         metrics["world-objects"]["classes"] = CLASSES
 
+    if a.img2img_val:
+        import evaluate_estimators
+        nets = evaluate_estimators.load_nets(a.out)
+        vsub = {k: va[k] for k in ("images", "foreground", "depth", "shading", "subjects")}
+        metrics["_per_strength"] = evaluate_estimators.evaluate(nets, vsub, dict(np.load(a.img2img_val)))
+        log("per strength", metrics["_per_strength"])
     metrics["_recipe"] = {"train": a.train or a.packed, "val": a.val or a.packed, "minutes_per_net": a.minutes,
                           "objects_minutes": a.objects_minutes or a.minutes * 1.5, "batch": a.batch,
                           "crop": a.crop, "seed": a.seed, "threads": a.threads, "torch": torch.__version__,
                           "device": torch.cuda.get_device_name() if dev == "cuda" else "cpu",
                           "scenes": int(len(tr["images"])), "recon_vae": a.recon_vae,
-                          "lr": a.lr, "init": a.init}
+                          "lr": a.lr, "init": a.init, "img2img": a.img2img}
     with open(metrics_path, "w") as f:
         json.dump(metrics, f, indent=2)
 

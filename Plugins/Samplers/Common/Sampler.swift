@@ -20,4 +20,10 @@ public protocol Sampler: AnyObject {
               predOriginal: UnsafeMutableBufferPointer<Float>?) throws
     /// Whether step() needs `noise` with the current parameters (DDIM with η > 0).
     var needsNoise: Bool { get }
+    /// Starts the denoising at `call` (img2img; diffusers' set_begin_index): resets the multistep state.
+    func setBeginCall(_ call: Int) throws
+    /// Noises clean latents to the level at which `call` starts (diffusers' add_noise); changes no state.
+    /// `noisy` may alias `original`.
+    func addNoise(call: Int, original: UnsafeBufferPointer<Float>, noise: UnsafeBufferPointer<Float>,
+                  noisy: UnsafeMutableBufferPointer<Float>)
 }

@@ -134,6 +134,22 @@ public enum SamplerBridge {
             needs_noise: { p in
                 guard let h = try? SamplerBridge.handle(p) else { return 0 }
                 return h.sampler.needsNoise ? 1 : 0
+            },
+            set_begin_call: { p, call in
+                SamplerBridge.withHandle(p) { h in
+                    try SamplerBridge.checkCall(h, call)
+                    try h.sampler.setBeginCall(Int(call))
+                }
+            },
+            add_noise: { p, call, original, noise, noisy in
+                SamplerBridge.withHandle(p) { h in
+                    try SamplerBridge.checkCall(h, call)
+                    let x0 = try TensorView.floats(original, "original")
+                    let z = try TensorView.floats(noise, "noise", shape: x0.shape)
+                    let out = try TensorView.mutableFloats(noisy, "noisy", shape: x0.shape)
+                    h.sampler.addNoise(call: Int(call), original: UnsafeBufferPointer(x0.buffer),
+                                       noise: UnsafeBufferPointer(z.buffer), noisy: out.buffer)
+                }
             }))
     }
 }

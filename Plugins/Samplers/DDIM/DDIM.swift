@@ -51,6 +51,15 @@ final class DDIM: Sampler {
 
     func scaleModelInput(call: Int, _ x: UnsafeMutableBufferPointer<Float>) throws {}
 
+    /// DDIM keeps no state between steps: each step reads its own timestep.
+    func setBeginCall(_ call: Int) throws {}
+
+    func addNoise(call: Int, original: UnsafeBufferPointer<Float>, noise: UnsafeBufferPointer<Float>,
+                  noisy: UnsafeMutableBufferPointer<Float>) {
+        AlphaNoise.add(alphasCumprod: schedule.alphasCumprod, t: timesteps[call], original: original, noise: noise,
+                       noisy: noisy)
+    }
+
     func step(call: Int, modelOutput eps: UnsafeBufferPointer<Float>, sample x: UnsafeBufferPointer<Float>,
               noise: UnsafeBufferPointer<Float>?, prevSample prev: UnsafeMutableBufferPointer<Float>,
               predOriginal: UnsafeMutableBufferPointer<Float>?) throws {

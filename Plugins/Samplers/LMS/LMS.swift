@@ -86,6 +86,20 @@ final class LMS: Sampler {
 
     var needsNoise: Bool { false }
 
+    /// img2img: diffusers' step_index starts at begin_index with no derivatives, so the first steps use the
+    /// coefficients of order min(call + 1, order) over the fewer derivatives there are (zip truncates).
+    func setBeginCall(_ call: Int) throws {
+        derivatives = []
+        nextCall = call
+    }
+
+    /// original + σ·noise with σ of the begin call (diffusers' add_noise before the first step uses begin_index).
+    func addNoise(call: Int, original: UnsafeBufferPointer<Float>, noise: UnsafeBufferPointer<Float>,
+                  noisy: UnsafeMutableBufferPointer<Float>) {
+        let s = sigmas[call]
+        for i in 0..<noisy.count { noisy[i] = original[i] + noise[i] * s }
+    }
+
     func scaleModelInput(call: Int, _ x: UnsafeMutableBufferPointer<Float>) throws {
         let s = sigmas[call]
         let d = (s * s + 1).squareRoot()

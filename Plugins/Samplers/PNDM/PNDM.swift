@@ -28,6 +28,8 @@ final class PNDM: Sampler {
     private var counter = 0
     private var curSample: [Float]? = nil
     private var curModelOutput: [Float]? = nil  // nil = diffusers' integer 0
+    /// The first call of this run (img2img); diffusers' counter still starts at 0 there.
+    private var beginCall = 0
 
     init(config: SchedulerConfig) throws {
         prediction = try PredictionType(config.predictionType, allowed: [.epsilon, .vPrediction], sampler: PNDM.name)
@@ -73,10 +75,28 @@ final class PNDM: Sampler {
             throw SamplerError.invalidValue(sampler: PNDM.name, key: "timesteps",
                 message: "timestep \(bad) outside 0…\(N - 1) with \(n) steps, \(config.timestepSpacing) spacing")
         }
+        beginCall = 0
+        resetState()
+    }
+
+    private func resetState() {
         ets = []
         counter = 0
         curSample = nil
         curModelOutput = nil
+    }
+
+    /// img2img: diffusers slices the timesteps and leaves the counter at 0, so the PLMS warm-up (including the
+    /// counter == 1 restart from the stored sample) runs on the first calls kept, whatever their timesteps.
+    func setBeginCall(_ call: Int) throws {
+        beginCall = call
+        resetState()
+    }
+
+    func addNoise(call: Int, original: UnsafeBufferPointer<Float>, noise: UnsafeBufferPointer<Float>,
+                  noisy: UnsafeMutableBufferPointer<Float>) {
+        AlphaNoise.add(alphasCumprod: schedule.alphasCumprod, t: timesteps[call], original: original, noise: noise,
+                       noisy: noisy)
     }
 
     var callCount: Int { timesteps.count }
@@ -89,9 +109,9 @@ final class PNDM: Sampler {
     func step(call: Int, modelOutput: UnsafeBufferPointer<Float>, sample: UnsafeBufferPointer<Float>,
               noise: UnsafeBufferPointer<Float>?, prevSample: UnsafeMutableBufferPointer<Float>,
               predOriginal: UnsafeMutableBufferPointer<Float>?) throws {
-        guard call == counter else {
+        guard call == beginCall + counter else {
             throw SamplerError.callOrder(sampler: PNDM.name,
-                message: "step for call \(call) but the next call is \(counter): PNDM steps must run in order")
+                message: "step for call \(call) but the next call is \(beginCall + counter): PNDM steps must run in order")
         }
         let t = timesteps[call]
         let eps = Array(modelOutput)

@@ -10,6 +10,9 @@
  *         step(call, eps, x, noise?, x_prev, x0?); x = x_prev
  *     destroy
  *
+ * img2img (optional functions at the end of the vtable): after set_timesteps, set_begin_call(b), then
+ * x = add_noise(b, encoded image, noise) and the loop above runs for call in b ..< call_count.
+ *
  * "call" counts model evaluations, not user steps: PNDM makes 16 calls for 15 steps.
  * All tensors are F32, contiguous, and of one shape ([B, C, h, w] latents); they are owned by the host and valid
  * during the call only. Thread rules: one instance is used by one thread at a time; distinct instances may be used
@@ -73,6 +76,24 @@ typedef struct ldmp_sampler_vtable {
 
     /** 1 if step() needs the noise argument with the current parameters, else 0. [instance-thread] */
     int32_t (*needs_noise)(const ldmp_sampler *sampler);
+
+    /* ---- Appended for img2img; optional. The host uses them only when struct_size covers both
+     *      (struct_size >= offsetof(ldmp_sampler_vtable, add_noise) + sizeof(void *)) and both are non-NULL;
+     *      otherwise (older plugins end at needs_noise) it refuses img2img with this sampler. ---- */
+
+    /** Starts the denoising at `begin_call` instead of 0 (diffusers' set_begin_index, for img2img): call after
+     *  set_timesteps and before the first scale_model_input/step; resets the multistep state, and the following
+     *  scale_model_input/step calls go through begin_call, begin_call + 1, … in order. begin_call < call_count.
+     *  Samplers whose step counts its own calls (PNDM's counter) count from 0 again at begin_call, as diffusers'
+     *  do. set_timesteps resets the begin call to 0. Same thread rule as step. */
+    int32_t (*set_begin_call)(ldmp_sampler *sampler, uint32_t begin_call);
+
+    /** Noises clean latents to the noise level at which `call` starts (diffusers' add_noise with the timestep of
+     *  `call`): noisy = √ᾱ_t·original + √(1 − ᾱ_t)·noise for DDIM/PNDM, original + σ_call·noise for K-LMS.
+     *  original, noise and noisy are F32 of one shape, owned by the host and read/written during the call only;
+     *  noisy may alias original. Does not change the instance's state. call < call_count. */
+    int32_t (*add_noise)(ldmp_sampler *sampler, uint32_t call, const ldmp_tensor *original, const ldmp_tensor *noise,
+                         ldmp_tensor *noisy);
 } ldmp_sampler_vtable;
 
 #ifdef __cplusplus
