@@ -80,7 +80,7 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: "img2img: start every image from this PNG (width × height), encoded by the VAE and noised.")
     var initImage: String?
 
-    @Option(help: "img2img: fraction of the schedule to run from the noised --init-image, in (0, 1] (default 0.8).")
+    @Option(help: "img2img: fraction of the schedule to run from the noised --init-image, in (0, 1].")
     var strength: Double = 0.8
 
     @Option(name: .customLong("capture"),
