@@ -12,10 +12,12 @@ import Foundation
 import PluginHost
 import Tensor
 
-/// The init image of an img2img run and the latent each image starts from.
-public struct Img2ImgStart {
+/// The init image of an img2img run and the latent each image starts from. Use from one thread at a time.
+public final class Img2ImgStart {
     /// The preprocessed init image. // [1, 3, H, W] in [−1, 1]
     public let image: Tensor
+    /// The encoder's (mean, logvar), computed once: every image of a run starts from the same init image.
+    private var encoded: (mean: Tensor, logvar: Tensor)?
 
     /// Reads `url` (8-bit RGB or grey PNG of exactly height × width pixels).
     public init(url: URL, height: Int, width: Int) throws {
@@ -64,7 +66,8 @@ public struct Img2ImgStart {
     /// scaling · latent_dist.sample(generator): the clean latent [1, 4, h, w] before add_noise.
     public func encodedSample(encoder: LatentEncoder, scalingFactor: Float, generator: inout TorchGenerator,
                               latentShape shape: [Int]) throws -> [Float] {
-        let (mean, logvar) = try encoder.encode(image)                                   // [1, 4, h, w] each
+        let (mean, logvar) = try encoded ?? encoder.encode(image)                        // [1, 4, h, w] each
+        encoded = (mean, logvar)
         guard mean.shape == shape, logvar.shape == shape else {
             throw PipelineError.shape(what: "VAE encoder output", expected: shape, found: mean.shape)
         }
