@@ -39,13 +39,9 @@ struct DemoPreset {
 
     /// Captions and seeds of `count` rendered-world scenes (as `ldmprobe world render` lists them), not rendered.
     static func writeWorldPrompts(count: Int, baseSeed: UInt64, to url: URL) throws {
-        var csv = "prompts,seeds,prompt_inds\n"
-        for (i, scene) in WorldDataset().scenes(count: count, baseSeed: baseSeed).enumerated() {
-            let c = scene.caption
-            let field = c.contains(",") || c.contains("\"") || c.contains("\n")
-                ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c
-            csv += "\(field),\(scene.seed),\(i)\n"
+        let rows = WorldDataset().scenes(count: count, baseSeed: baseSeed).enumerated().map { i, scene in
+            [scene.caption, String(scene.seed), String(i)]
         }
-        try AtomicFile.write(csv, to: url)
+        try CSVWriter.write(header: ["prompts", "seeds", "prompt_inds"], rows: rows, to: url)
     }
 }

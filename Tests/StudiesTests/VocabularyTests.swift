@@ -44,7 +44,21 @@ final class VocabularyTests: XCTestCase {
         try OutputFolder.prepare(dir, policy: .resume)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("f").path))
         try OutputFolder.prepare(dir, policy: .overwrite)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [OutputFolder.marker])
+    }
+
+    /// --overwrite deletes only what ldmprobe made: a folder without its marker or results is the user's.
+    func testOverwriteRefusesAFolderItDidNotMake() throws {
+        let dir = Fixtures.scratch("users")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let mine = dir.appendingPathComponent("thesis.tex")
+        try Data("x".utf8).write(to: mine)
+        XCTAssertThrowsError(try OutputFolder.prepare(dir, policy: .overwrite)) { e in
+            print("overwrite of a user's folder: \(e)")
+            XCTAssertTrue("\(e)".contains("not made by ldmprobe"), "\(e)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: mine.path))
     }
 
     func testSHA256() {
