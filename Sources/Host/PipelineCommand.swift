@@ -146,7 +146,7 @@ struct PipelineCommand: ParsableCommand {
         var summary = String(format: "done in %.1f s; report %@/index.html", Date().timeIntervalSince(wall), out.path)
         for r in results {
             summary += "\n[\(r.entry.sampler)] \(r.entry.images) images, \(r.entry.metricRows) metric rows → "
-                + "\(r.base.lastPathComponent)/study" + StudySummary.headline(r.study.rows)
+                + "\(r.base.lastPathComponent)/study" + StudyHeadline.text(study: r.base.appendingPathComponent("study"))
         }
         progress.summary(summary)
     }

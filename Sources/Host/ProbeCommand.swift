@@ -53,6 +53,6 @@ struct ProbeCommand: ParsableCommand {
         let progress = Progress(enabled: !output.quiet, prefix: "probe")
         let outcome = try stored.execute(registry: registry, log: progress.line)
         progress.summary("\(outcome.rows.count) metric rows → \(out.path)/metrics.csv; report \(out.path)/report.html; "
-                         + "provenance \(out.path)/study.json" + StudySummary.headline(outcome.rows))
+                         + "provenance \(out.path)/study.json" + StudyHeadline.text(study: out))
     }
 }
