@@ -10,7 +10,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Continue what is in --out (finished images are kept).")
     var resume = false
 
-    @Flag(help: "Remove what is in --out first.")
+    @Flag(help: "Replace --out first (only a folder ldmprobe made; a folder of yours is refused).")
     var overwrite = false
 
     @Flag(help: "No progress on stderr.")
