@@ -66,8 +66,8 @@ public struct StudyReport {
                     let c = chart(property: p, metric: m)
                     let svg = c.render()
                     let file = "plots/\(p.replacingOccurrences(of: ":", with: "_"))_\(m)"
-                    try AtomicFile.write(svg, to: out.appendingPathComponent(file + ".svg"))
-                    try PNGLineChart(c).render().write(to: out.appendingPathComponent(file + ".png"))
+                    try AtomicFile.write(svg, to: SafePath.join(out, file + ".svg", what: "chart of label '\(p)'"))
+                    try PNGLineChart(c).render().write(to: SafePath.join(out, file + ".png", what: "chart of label '\(p)'"))
                     html += "<div>\(svg)</div>"
                 }
                 html += "</div>\n"

@@ -10,9 +10,14 @@ public enum LabelMaterializer {
     /// Writes `folder/<id>.npy` for every id of `run` (existing files are kept); returns the label kind.
     public static func write(labeler: LabelerInstance, run: RunActivations, height: Int, width: Int, to folder: URL,
                              progress: (Int, Int) -> Void = { _, _ in }) throws -> LabelKind {
+        // The folder ends in the label's name (labels/<name>): a name like "../../x" must not climb out.
+        guard !folder.pathComponents.contains(".."), let name = folder.pathComponents.last else {
+            throw SafePathError(what: "label folder", value: folder.path, problem: "contains '..'")
+        }
+        try SafePath.checkName(name, what: "label name")
         try AtomicFile.createFolder(folder)
         for (i, id) in run.ids.enumerated() {
-            let url = folder.appendingPathComponent(id + ".npy")
+            let url = try SafePath.join(folder, id + ".npy", what: "label file of image id")
             if FileManager.default.fileExists(atPath: url.path) { continue }
             var rgb: [UInt8]? = nil
             var ih = 0, iw = 0
