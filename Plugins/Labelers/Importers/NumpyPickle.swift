@@ -85,8 +85,15 @@ enum NumpyPickle {
             guard let c = allowed["\(module).\(name)"] else { throw refuse("global \(module).\(name) is not allowed") }
             return .global(c)
         }
+        // A float array's pickle builds a handful of tuples and lists; capping them bounds the nesting depth, which
+        // freeing the values walks recursively (100 000 nested tuples would overflow the stack).
+        var containers = 0
         while true {
             let op = try take(1).first!
+            if [0x29, 0x74, 0x85, 0x86, 0x87, 0x5D, 0x6C, 0x61, 0x65].contains(op) {
+                containers += 1
+                guard containers <= 1000 else { throw refuse("more than 1000 tuples and lists: not a plain array") }
+            }
             switch op {
             case 0x80: _ = try take(1)                                   // PROTO
             case 0x95: _ = try take(8)                                   // FRAME
