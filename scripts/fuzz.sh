@@ -34,9 +34,13 @@ sources() {
 
 build() {
     local t=$1 out=.build/fuzz/$1
+    local srcs; srcs=$(sources "$t")
+    # Up to date: the fuzzer is newer than everything it is built from.
+    if [[ -x "$out/fuzzer" ]] && [[ -z "$(find $srcs fuzz/targets/$t.swift fuzz/stubs scripts/fuzz.sh -newer "$out/fuzzer" 2>/dev/null)" ]]; then
+        return 0
+    fi
     mkdir -p "$out/src" .build/fuzz/PluginABI
     rm -f "$out"/src/*.swift
-    local srcs; srcs=$(sources "$t")
     for f in $srcs fuzz/targets/$t.swift fuzz/stubs/FuzzInput.swift; do
         # One module per target: drop imports of the project's own Swift modules.
         sed -E '/^import (Tensor|Weights|FileFormats|Models|PluginKit|PluginHost|Tokenizer|SamplerSupport)$/d' \
@@ -49,13 +53,13 @@ build() {
     swiftc -sanitize=fuzzer,address -parse-as-library -Onone -g -module-name $module \
         -I Sources/CPNG -I .build/fuzz/PluginABI -I Sources/CFFI -Xcc -I -Xcc Sources/PluginABI/include \
         "$out"/src/*.swift -o "$out/fuzzer" 2>&1 | grep -E "error|warning: unre" | head -20 || true
-    [[ -x "$out/fuzzer" && "$out/fuzzer" -nt "$out/src/$t.swift" ]] || { echo "fuzz: building $t failed" >&2; exit 1; }
+    [[ -x "$out/fuzzer" && "$out/fuzzer" -nt "$out/src/$t.swift" ]] || { echo "fuzz: building $t failed" >&2; return 1; }
 }
 
 run() {
     local t=$1 seconds=$2 out=.build/fuzz/$1
     echo "fuzz: building $t" >&2
-    build "$t"
+    build "$t" || return 1
     mkdir -p "$out/corpus"
     cp -n fuzz/corpus/"$t"/* "$out/corpus/" 2>/dev/null || true
     echo "fuzz: running $t for $seconds s" >&2

@@ -11,7 +11,7 @@ public enum SafePath {
     /// starting with "." (hidden files are where temporaries live) and at most `maxNameBytes` long.
     /// `what` says where the name came from ("image id in shard/manifest.json").
     public static func checkName(_ name: String, what: String) throws {
-        func bad(_ problem: String) -> SafePathError { SafePathError(what: what, value: name, problem: problem) }
+        func bad(_ problem: String) -> SafePathError { SafePathError.unsafe(what: what, value: name, problem: problem) }
         guard !name.isEmpty else { throw bad("is empty") }
         guard name.utf8.count <= maxNameBytes else { throw bad("is longer than \(maxNameBytes) bytes") }
         guard !name.contains("/"), !name.contains("\\"), !name.utf8.contains(0) else {
@@ -27,7 +27,7 @@ public enum SafePath {
     /// lie inside `folder` once "." and ".." are resolved.
     public static func join(_ folder: URL, _ relative: String, what: String) throws -> URL {
         guard !relative.hasPrefix("/") else {
-            throw SafePathError(what: what, value: relative, problem: "is an absolute path")
+            throw SafePathError.unsafe(what: what, value: relative, problem: "is an absolute path")
         }
         for part in relative.split(separator: "/", omittingEmptySubsequences: false) {
             try checkName(String(part), what: what)
@@ -43,7 +43,7 @@ public enum SafePath {
         let path = url.standardizedFileURL.path
         let prefix = base.hasSuffix("/") ? base : base + "/"
         guard path.hasPrefix(prefix) else {
-            throw SafePathError(what: what, value: url.path, problem: "lies outside the output folder \(base)")
+            throw SafePathError.unsafe(what: what, value: url.path, problem: "lies outside the output folder \(base)")
         }
     }
 }

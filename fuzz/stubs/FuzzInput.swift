@@ -16,6 +16,12 @@ enum FuzzInput {
         return path
     }
 
+    /// Runs `body` on the input written to a scratch file `name` (for readers that take a path); errors are
+    /// the expected outcome for most inputs and are dropped.
+    static func withFile(_ data: UnsafePointer<UInt8>, _ size: Int, name: String, _ body: (String) throws -> Void) {
+        try? body(file(UnsafeRawBufferPointer(start: data, count: size), name: name))
+    }
+
     /// The input split at the first occurrence of `separator` (the rest empty when absent).
     static func split(_ bytes: UnsafeRawBufferPointer, at separator: [UInt8]) -> (Data, Data) {
         let all = [UInt8](bytes)

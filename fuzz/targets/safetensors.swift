@@ -4,8 +4,9 @@ import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let path = FuzzInput.file(UnsafeRawBufferPointer(start: data, count: size), name: "input.safetensors")
-    guard let file = try? SafetensorsFile(path: path) else { return 0 }
-    for key in file.keys { _ = try? file.tensor(key) }
+    FuzzInput.withFile(data, size, name: "input.safetensors") { path in
+        let file = try SafetensorsFile(path: path)
+        for key in file.keys { _ = try? file.tensor(key) }
+    }
     return 0
 }

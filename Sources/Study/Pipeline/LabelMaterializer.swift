@@ -12,7 +12,7 @@ public enum LabelMaterializer {
                              progress: (Int, Int) -> Void = { _, _ in }) throws -> LabelKind {
         // The folder ends in the label's name (labels/<name>): a name like "../../x" must not climb out.
         guard !folder.pathComponents.contains(".."), let name = folder.pathComponents.last else {
-            throw SafePathError(what: "label folder", value: folder.path, problem: "contains '..'")
+            throw SafePathError.unsafe(what: "label folder", value: folder.path, problem: "contains '..'")
         }
         try SafePath.checkName(name, what: "label name")
         try AtomicFile.createFolder(folder)
