@@ -6,7 +6,11 @@ import XCTest
 
 final class HostileSamplerTests: XCTestCase {
     func testHugeCallCountIsRefused() throws {
-        let lib = TestLibraries.folder.appendingPathComponent("libhostile_call_count.so").path
+        // Its own folder: the loader tests count the libraries in TestLibraries.folder.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lib = dir.appendingPathComponent("libhostile_call_count.so").path
         try TestLibraries.compile(["-std=c11", "-O1", "-shared", "-fPIC", "-I", TestLibraries.include,
                                    "-Wl,--version-script=\(TestLibraries.exportsMap)",
                                    TestLibraries.fixtures.appendingPathComponent("hostile_call_count.c").path, "-lm",
