@@ -52,9 +52,9 @@ final class ProbeStudyResults {
         try PredictionImage.write(prediction: prediction, label: label, kind: p.kind, height: H, width: W,
                                   to: SafePath.join(out, rel, what: "prediction of label '\(p.name)'"))
         predictions.append(PredictionRecord(property: p.name, layer: layer, step: step, id: id, path: rel))
-        let labelRel = "predictions/\(p.name)/label_\(id).png"
-        if !FileManager.default.fileExists(atPath: out.appendingPathComponent(labelRel).path) {
-            try PredictionImage.writeLabel(label, kind: p.kind, height: H, width: W, to: out.appendingPathComponent(labelRel))
+        let labelURL = try SafePath.join(out, "predictions/\(p.name)/label_\(id).png", what: "label image of '\(p.name)'")
+        if !FileManager.default.fileExists(atPath: labelURL.path) {
+            try PredictionImage.writeLabel(label, kind: p.kind, height: H, width: W, to: labelURL)
         }
     }
 
