@@ -8,16 +8,20 @@ import Glibc
 
 /// Writes files so that they appear complete or not at all. Every ldmprobe writer goes through here.
 public enum AtomicFile {
-    /// A temporary path beside `url`: hidden, unique per process and call, ending in `.tmp` so that an interrupted
-    /// write is recognisable (and `ldmprobe generate --resume` can clean it up).
+    /// Prefix of every temporary name, so that cleaning up can never take a user's own hidden `.*.tmp` file.
+    public static let temporaryPrefix = ".ldmprobe-"
+
+    /// A temporary path beside `url`: `.ldmprobe-<pid>-<random>.<name>.tmp`, hidden, unique per process and call,
+    /// so that an interrupted write is recognisable (and `ldmprobe generate --resume` can clean it up).
     public static func temporaryURL(for url: URL) -> URL {
         let unique = "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(unique).tmp")
+        let name = "\(temporaryPrefix)\(unique).\(url.lastPathComponent).tmp"
+        return url.deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    /// True for names made by `temporaryURL(for:)`.
+    /// True for names made by `temporaryURL(for:)` (and only those: a user's `.notes.tmp` is not one).
     public static func isTemporaryName(_ name: String) -> Bool {
-        name.hasPrefix(".") && name.hasSuffix(".tmp")
+        name.hasPrefix(temporaryPrefix) && name.hasSuffix(".tmp")
     }
 
     /// Writes `data` to `url` atomically, creating missing parent folders.

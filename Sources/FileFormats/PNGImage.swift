@@ -78,6 +78,9 @@ public struct PNGImage: Equatable, Sendable {
         case gray16
     }
 
+    /// Largest image `read` decodes (2¹⁷ × 2¹⁰ pixels, e.g. 11585×11585): checked from the header before allocating.
+    public static let maxPixels = 1 << 27
+
     /// Reads a PNG file. Errors carry libpng's message and the path.
     public static func read(_ url: URL, as format: ReadFormat = .native) throws -> PNGImage {
         var image = png_image()
@@ -102,6 +105,12 @@ public struct PNGImage: Equatable, Sendable {
         }
         image.format = (channels == 3 ? UInt32(PNG_FORMAT_FLAG_COLOR) : 0) | (sixteen ? UInt32(PNG_FORMAT_FLAG_LINEAR) : 0)
         let width = Int(image.width), height = Int(image.height)
+        // The header alone decides the allocation: a 74-byte file may declare 10⁶×10⁶ pixels.
+        guard width > 0, height > 0, width * height <= maxPixels else {
+            png_image_free(&image)
+            throw FileFormatsError.png(path: url.path,
+                message: "\(width)×\(height) pixels exceed the \(maxPixels)-pixel budget (hint: resize the image)")
+        }
         let samples = width * height * channels
         var result: PNGImage
         var ok: Int32

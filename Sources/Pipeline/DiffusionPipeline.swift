@@ -85,6 +85,11 @@ public final class DiffusionPipeline {
     private func plannedSampler() throws -> (SamplerInstance, begin: Int) {
         let s = try sampler.instantiate(schedulerConfigJSON: schedulerConfigJSON)
         try s.setTimesteps(settings.steps)
+        let sigma = s.initNoiseSigma
+        guard sigma.isFinite, sigma > 0, s.timesteps.count == s.callCount, s.timesteps.allSatisfy(\.isFinite) else {
+            throw PipelineError.nonFinite(image: "-", what: "the sampler's plan (init_noise_sigma \(sigma))",
+                                          hint: "the scheduler config or the sampler's parameters")
+        }
         guard initImage != nil else { return (s, 0) }
         let begin = Img2ImgStart.beginStep(steps: settings.steps, strength: settings.strength)
         guard begin < s.callCount else {
@@ -99,7 +104,10 @@ public final class DiffusionPipeline {
     private func startLatent(_ job: ImageJob, _ s: SamplerInstance, begin: Int) throws -> [Float] {
         guard let initImage, let encoder else {
             let sigma = Float(s.initNoiseSigma)
-            return try initialNoise(for: job).map { $0 * sigma }
+            let noise = try initialNoise(for: job)                                       // [1, 4, h, w]
+            try Self.checkFinite(noise, job.id, "the initial noise",
+                                 job.seed == nil ? "the --init-noise file holds NaN or inf" : "a bug in the noise generator")
+            return noise.map { $0 * sigma }
         }
         guard case let .seed(seed) = job.noise else {
             throw PipelineError.invalidOption(option: "--init-noise",
@@ -161,14 +169,23 @@ public final class DiffusionPipeline {
     }
 
     /// Decodes latents [1, 4, h, w] (not yet divided by the scaling factor) to an 8-bit RGB image.
-    public func decode(_ latents: [Float]) throws -> PNGImage {
+    public func decode(_ latents: [Float], image id: String = "(being decoded)") throws -> PNGImage {
         let scale = scalingFactor
         let x = Tensor(shape: latentShape, data: latents.map { $0 / scale })          // [1, 4, h, w]
         let y = try decoder.decode(x)                                                   // [1, 3, H, W]
         guard y.shape.count == 4, y.shape[0] == 1, y.shape[1] == 3 else {
             throw PipelineError.shape(what: "VAE output", expected: [1, 3, settings.height, settings.width], found: y.shape)
         }
+        try Self.checkFinite(y.data, id, "the decoded image",
+                             "the VAE config or weights (e.g. scaling_factor), or latents out of range")
         return Self.image(fromDecoded: y)
+    }
+
+    /// Throws `nonFinite` when `values` hold NaN or ±inf, before they reach the sampler or the PNG encoder.
+    static func checkFinite(_ values: [Float], _ image: String, _ what: String, _ hint: String) throws {
+        var probe: Float = 0
+        values.withUnsafeBufferPointer { for v in $0 { probe += v * 0 } }   // 0 unless some v is NaN or ±inf
+        guard probe == 0 else { throw PipelineError.nonFinite(image: image, what: what, hint: hint) }
     }
 
     /// [1, 3, H, W] in ≈[-1, 1] → 8-bit RGB [H, W, 3] as diffusers' postprocess and numpy_to_pil do it.
@@ -178,7 +195,8 @@ public final class DiffusionPipeline {
         y.data.withUnsafeBufferPointer { src in
             for c in 0 ..< 3 {
                 for i in 0 ..< n {
-                    let v = min(max(src[c * n + i] / 2 + 0.5, 0), 1)
+                    let raw = src[c * n + i] / 2 + 0.5
+                    let v = raw.isNaN ? 0 : min(max(raw, 0), 1)   // NaN is refused earlier; never trap on it here
                     bytes[i * 3 + c] = UInt8((v * 255).rounded(.toNearestOrEven))
                 }
             }
@@ -231,16 +249,20 @@ public final class DiffusionPipeline {
                 } else {
                     eps = out.data
                 }
+                try Self.checkFinite(eps, job.id, "the guided noise prediction of call \(call)",
+                                     "--guidance too large, or a model config/weights producing NaN (e.g. norm_eps ≤ 0)")
                 let r = try s.step(call: begin + call, modelOutput: eps, sample: x, noise: s.needsNoise ? try stepNoise(job, call) : nil,
                                    shape: shape, wantPredOriginal: true)
                 x = r.prevSample
+                try Self.checkFinite(x, job.id, "the sampler's output at call \(call)",
+                                     "the sampler's parameters (e.g. DDIM eta) or the scheduler config (e.g. beta_end)")
                 latents += x
                 let event = StepEvent(context: ctx, call: call, timestep: timesteps[call], latent: x,
                                       predictedOriginal: r.predOriginal, decoder: { [unowned self] in try self.decode($0) })
                 for o in observers { try o.stepDidFinish(event) }
                 progress?.stepDidFinish(index: index, id: job.id, call: call, calls: calls)
             }
-            let image = try decode(x)
+            let image = try decode(x, image: job.id)
             let result = GeneratedImage(context: ctx, image: image, latents: latents,
                                         seconds: Date().timeIntervalSince(started))
             for o in observers { try o.imageDidFinish(result) }

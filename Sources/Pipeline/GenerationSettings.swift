@@ -37,13 +37,24 @@ public struct GenerationSettings: Equatable, Sendable {
     public var latentHeight: Int { height / 8 }
     public var latentWidth: Int { width / 8 }
 
+    /// Bounds every size is checked against before anything is allocated from it.
+    public static let maxSteps = 10_000
+    public static let maxSide = 8192
+    /// |guidance| beyond this only overflows float32 (ε = u + g·(c − u) with g = 1e308 is ±inf).
+    public static let maxGuidance = 1000.0
+
     public func validate() throws {
-        guard steps >= 1 else { throw PipelineError.invalidOption(option: "--steps", reason: "\(steps) must be ≥ 1") }
-        guard height >= 8, width >= 8, height % 8 == 0, width % 8 == 0 else {
-            throw PipelineError.invalidOption(option: "--height/--width",
-                                              reason: "\(height)×\(width) must be positive multiples of 8")
+        guard (1...Self.maxSteps).contains(steps) else {
+            throw PipelineError.invalidOption(option: "--steps", reason: "\(steps) must be in 1…\(Self.maxSteps)")
         }
-        guard guidance.isFinite else { throw PipelineError.invalidOption(option: "--guidance", reason: "not finite") }
+        guard (8...Self.maxSide).contains(height), (8...Self.maxSide).contains(width), height % 8 == 0, width % 8 == 0 else {
+            throw PipelineError.invalidOption(option: "--height/--width",
+                                              reason: "\(height)×\(width) must be multiples of 8 in 8…\(Self.maxSide)")
+        }
+        guard guidance.isFinite, abs(guidance) <= Self.maxGuidance else {
+            throw PipelineError.invalidOption(option: "--guidance",
+                                              reason: "\(guidance) must be a finite number in −\(Int(Self.maxGuidance))…\(Int(Self.maxGuidance))")
+        }
         if initImage != nil {
             guard strength > 0, strength <= 1 else {
                 throw PipelineError.invalidOption(option: "--strength", reason: "\(strength) must be in (0, 1]")

@@ -15,6 +15,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case runFolder(path: String, reason: String)
     /// A shape mismatch between pipeline stages (a bug or an unsupported model).
     case shape(what: String, expected: [Int], found: [Int])
+    /// NaN or ±inf in a value of image `image` (the initial noise, a step's output, the decoded image).
+    case nonFinite(image: String, what: String, hint: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             return "\(path): \(reason)"
         case let .shape(what, expected, found):
             return "\(what): expected shape \(expected), found \(found)"
+        case let .nonFinite(image, what, hint):
+            return "image \(image): \(what) holds NaN or infinity (likely cause: \(hint))"
         }
     }
 }

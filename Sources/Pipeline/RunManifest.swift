@@ -170,8 +170,10 @@ public struct RunManifest: Codable, Equatable, Sendable {
                 throw PipelineError.runFolder(path: url.path,
                     reason: "run folder format \(m.formatVersion) is newer than this ldmprobe knows (1)")
             }
+            // Ids become file names (images/<id>.png, activations/<id>/…): refuse any that could leave the folder.
+            for r in m.images { try SafePath.checkName(r.id, what: "\(url.path): image id") }
             return m
-        } catch let e as PipelineError { throw e } catch {
+        } catch let e as PipelineError { throw e } catch let e as SafePathError { throw e } catch {
             throw PipelineError.runFolder(path: url.path, reason: "corrupt manifest: \(error)")
         }
     }

@@ -76,7 +76,7 @@ public enum RunMerger {
             }
             for file in from.files(of: r.id) {
                 let rel = String(file.path.dropFirst(from.url.path.count + 1))
-                let dest = out.url.appendingPathComponent(rel)
+                let dest = try SafePath.join(out.url, rel, what: "merged file of image \(r.id)")
                 try AtomicFile.createFolder(dest.deletingLastPathComponent())
                 if link(file.path, dest.path) == 0 {
                     linked += 1

@@ -17,7 +17,11 @@ public final class ClassifierInstance: @unchecked Sendable {
 
     private var name: String { plugin.info.name }
 
-    public var classCount: Int { Int(v.class_count!(handle)) }
+    /// Most classes a classifier may report: the host allocates [classCount] floats per image from it.
+    public static let maxClasses = 1 << 20
+
+    /// The plugin's class count, at most `maxClasses` (classify refuses a plugin that reports more).
+    public var classCount: Int { min(Int(v.class_count!(handle)), Self.maxClasses) }
 
     public func className(_ index: Int) -> String? {
         guard index >= 0, index < classCount, let p = v.class_name!(handle, UInt32(index)) else { return nil }
@@ -29,7 +33,12 @@ public final class ClassifierInstance: @unchecked Sendable {
     /// image: U8 [height, width, 3] RGB. Returns softmax probabilities [classCount].
     public func classify(image: UnsafeBufferPointer<UInt8>, height: Int, width: Int) throws -> [Float] {
         try checkCount(image.count, [height, width, 3], "image", "classify", plugin: name)
-        let n = classCount
+        let reported = Int(v.class_count!(handle))
+        guard (1...Self.maxClasses).contains(reported) else {
+            throw PluginError.invalidInput(plugin: name, function: "class_count",
+                                           reason: "\(reported) classes (valid: 1…\(Self.maxClasses))")
+        }
+        let n = reported
         var probs = [Float](repeating: 0, count: n)
         var img = HostTensor.view(UnsafeMutableRawPointer(mutating: image.baseAddress), LDMP_DTYPE_U8,
                                   [height, width, 3])

@@ -44,7 +44,13 @@ enum HostTensor {
     static func copyFloats(_ t: ldmp_tensor) -> [Float]? {
         guard t.dtype == LDMP_DTYPE_F32.rawValue else { return nil }
         let shape = shape(of: t), strides = strides(of: t)
-        let n = shape.reduce(1, *)
+        // A plugin's shape is checked before it sizes an allocation: no negative sizes, no overflowing product.
+        var n = 1
+        for d in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow, p <= 1 << 34 else { return nil }
+            n = p
+        }
         guard n > 0 else { return [] }
         guard let base = t.data?.assumingMemoryBound(to: Float.self) else { return nil }
         var out = [Float](repeating: 0, count: n)
@@ -65,8 +71,16 @@ func checkCount(_ count: Int, _ shape: [Int], _ what: String, _ function: String
     guard shape.count <= Int(LDMP_MAX_RANK), shape.allSatisfy({ $0 >= 0 }) else {
         throw PluginError.invalidInput(plugin: plugin, function: function, reason: "\(what): bad shape \(shape)")
     }
-    guard shape.reduce(1, *) == count else {
+    var needed = 1
+    for d in shape {
+        let (p, overflow) = needed.multipliedReportingOverflow(by: d)
+        guard !overflow else {
+            throw PluginError.invalidInput(plugin: plugin, function: function, reason: "\(what): shape \(shape) overflows")
+        }
+        needed = p
+    }
+    guard needed == count else {
         throw PluginError.invalidInput(plugin: plugin, function: function,
-                                       reason: "\(what) has \(count) values, shape \(shape) needs \(shape.reduce(1, *))")
+                                       reason: "\(what) has \(count) values, shape \(shape) needs \(needed)")
     }
 }

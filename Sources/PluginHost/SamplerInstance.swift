@@ -22,10 +22,22 @@ public final class SamplerInstance: @unchecked Sendable {
             throw PluginError.invalidInput(plugin: name, function: "set_timesteps", reason: "steps \(steps) must be > 0")
         }
         try HostServices.check(name, "set_timesteps") { v.set_timesteps!(handle, UInt32(steps)) }
+        // The plugin's plan is checked before the host allocates or loops over it.
+        let calls = Int(v.call_count!(handle))
+        guard (1...Self.maxCalls(steps)).contains(calls) else {
+            throw PluginError.invalidInput(plugin: name, function: "call_count",
+                reason: "\(calls) calls for \(steps) steps (valid: 1…\(Self.maxCalls(steps)))")
+        }
+        plannedCalls = calls
     }
 
-    /// Model calls planned by setTimesteps (PNDM: steps + 1).
-    public var callCount: Int { Int(v.call_count!(handle)) }
+    /// At most this many model calls per plan: samplers make a few calls per step (PNDM: steps + 1, Heun: 2×).
+    static func maxCalls(_ steps: Int) -> Int { min(steps, 1_000_000) * 4 + 16 }
+
+    private var plannedCalls = 0
+
+    /// Model calls planned by setTimesteps (PNDM: steps + 1); 0 before it.
+    public var callCount: Int { plannedCalls }
 
     /// Every timestep, one per call.
     public var timesteps: [Double] { (0..<callCount).map { v.timestep!(handle, UInt32($0)) } }

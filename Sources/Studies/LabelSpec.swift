@@ -1,6 +1,8 @@
 // One grammar for a study property, in every command: NAME=LABELER[:SOURCE][,key=value…].
 //   fg=world-foreground                      an estimator: labels the generated image
 //   depth=midas:labels/midas,normalize=minmax  an importer: reads SOURCE, labeler parameters after the comma
+import FileFormats
+
 public struct LabelSpec: Codable, Equatable, Sendable {
     /// The property's name (a metrics.csv `property`).
     public var name: String
@@ -23,6 +25,8 @@ public struct LabelSpec: Codable, Equatable, Sendable {
         guard let eq = s.firstIndex(of: "=") else { throw bad("no '='") }
         let name = String(s[..<eq]), rest = String(s[s.index(after: eq)...])
         guard !name.isEmpty, !name.contains(":"), !name.contains(",") else { throw bad("empty or malformed NAME") }
+        // NAME becomes a folder (labels/NAME, predictions/NAME): no separators, no '..'.
+        try SafePath.checkName(name, what: "--label \(s): NAME")
         let head: String, params: String?
         if let comma = rest.firstIndex(of: ",") {
             head = String(rest[..<comma])

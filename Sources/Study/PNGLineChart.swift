@@ -23,8 +23,7 @@ public struct PNGLineChart {
         let xs = all.map(\.x)
         let ys = all.flatMap { [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] }.filter(\.isFinite)
         let x0 = xs.min() ?? 0, x1 = max(xs.max() ?? 1, x0 + 1)
-        var y0 = chart.yRange?.lowerBound ?? (ys.min() ?? 0), y1 = chart.yRange?.upperBound ?? (ys.max() ?? 1)
-        if y1 - y0 < 1e-9 { y0 -= 0.5; y1 += 0.5 }
+        let (y0, y1) = SVGLineChart.padded(chart.yRange?.lowerBound ?? (ys.min() ?? 0), chart.yRange?.upperBound ?? (ys.max() ?? 1))
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * pw }
         func py(_ y: Double) -> Double { top + (1 - (min(max(y, y0), y1) - y0) / (y1 - y0)) * ph }
 

@@ -77,11 +77,11 @@ final class ProbeStudyResults {
                          prediction: [Float], label: [Float], height H: Int, width W: Int) throws {
         let rel = "predictions/\(p.name)/\(layer)/step_\(step)_\(id).png"
         try PredictionImage.write(prediction: prediction, label: label, kind: p.kind, height: H, width: W,
-                                  to: out.appendingPathComponent(rel))
+                                  to: SafePath.join(out, rel, what: "prediction of label '\(p.name)'"))
         predictions.append(PredictionRecord(property: p.name, layer: layer, step: step, id: id, path: rel))
-        let labelRel = "predictions/\(p.name)/label_\(id).png"
-        if !FileManager.default.fileExists(atPath: out.appendingPathComponent(labelRel).path) {
-            try PredictionImage.writeLabel(label, kind: p.kind, height: H, width: W, to: out.appendingPathComponent(labelRel))
+        let labelURL = try SafePath.join(out, "predictions/\(p.name)/label_\(id).png", what: "label image of '\(p.name)'")
+        if !FileManager.default.fileExists(atPath: labelURL.path) {
+            try PredictionImage.writeLabel(label, kind: p.kind, height: H, width: W, to: labelURL)
         }
     }
 
@@ -100,7 +100,8 @@ final class ProbeStudyResults {
     func writeWeights(out: URL, probe: String) throws {
         for (name, tensors) in weights {
             try SafetensorsWriter.write(tensors, metadata: ["probe": probe, "property": name],
-                                        to: out.appendingPathComponent("probes/\(name.replacingOccurrences(of: ":", with: "_")).safetensors"))
+                                        to: SafePath.join(out, "probes/\(name.replacingOccurrences(of: ":", with: "_")).safetensors",
+                                                          what: "probe weights of label '\(name)'"))
         }
     }
 

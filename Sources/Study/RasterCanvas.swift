@@ -49,6 +49,9 @@ struct RasterCanvas {
 
     /// A line of `thickness` pixels (a round brush stamped every half pixel).
     mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ c: RGB, thickness: Double = 1) {
+        // Coordinates come from data: NaN or far off-canvas would trap in Int(_:) or loop for ages.
+        let limit = Double(max(width, height)) * 4 + 1000
+        guard [x0, y0, x1, y1, thickness].allSatisfy({ $0.isFinite && abs($0) <= limit }) else { return }
         let length = max(abs(x1 - x0), abs(y1 - y0))
         let steps = max(1, Int((length * 2).rounded(.up)))
         let r = max(thickness / 2, 0.5), ri = Int(r.rounded(.up))

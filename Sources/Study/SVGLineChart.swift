@@ -43,8 +43,7 @@ public struct SVGLineChart {
         let xs = all.map(\.x)
         let ys = all.flatMap { [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] }.filter(\.isFinite)
         let x0 = xs.min() ?? 0, x1 = max(xs.max() ?? 1, x0 + 1)
-        var y0 = yRange?.lowerBound ?? (ys.min() ?? 0), y1 = yRange?.upperBound ?? (ys.max() ?? 1)
-        if y1 - y0 < 1e-9 { y0 -= 0.5; y1 += 0.5 }
+        let (y0, y1) = SVGLineChart.padded(yRange?.lowerBound ?? (ys.min() ?? 0), yRange?.upperBound ?? (ys.max() ?? 1))
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * pw }
         func py(_ y: Double) -> Double { top + (1 - (y - y0) / (y1 - y0)) * ph }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
@@ -96,6 +95,15 @@ public struct SVGLineChart {
         let block = first.hasPrefix("down") ? "down\(p[1])" : first.hasPrefix("up") ? "up\(p[1])" : first.hasPrefix("mid") ? "mid" : String(first)
         if let i = p.firstIndex(of: "attentions"), i + 1 < p.count { return "\(block).att\(p[i + 1])" }
         return name
+    }
+
+    /// A y range with room: a flat one widened relative to its size (±0.5 vanishes next to 1e16, and a zero-width
+    /// range would put NaN into the pixel coordinates), a non-finite one replaced by 0…1.
+    static func padded(_ y0: Double, _ y1: Double) -> (Double, Double) {
+        guard y0.isFinite, y1.isFinite else { return (0, 1) }
+        let pad = max(0.5, max(abs(y0), abs(y1)) * 1e-6)
+        guard y1 - y0 < 1e-9 || y1 - y0 < pad * 1e-9 else { return (y0, y1) }
+        return (y0 - pad, y1 + pad)
     }
 
     static func ticks(_ a: Double, _ b: Double) -> [Double] {

@@ -22,11 +22,15 @@ enum CLIPPreTokenizer {
     static func pieces(_ text: String, specials: [(String, Int)] = specials) -> [Piece] {
         var out: [Piece] = []
         var rest = Substring(text)
+        // Each special's next occurrence, searched again only once the text has moved past it (one search per
+        // occurrence, not per piece: a text of many specials stays linear).
+        var found: [Range<Substring.Index>?] = specials.map { rest.range(of: $0.0) }
         while !rest.isEmpty {
             // The earliest special token in the rest of the raw text.
             var best: (Range<Substring.Index>, Int)?
-            for (token, id) in specials {
-                if let r = rest.range(of: token), best == nil || r.lowerBound < best!.0.lowerBound { best = (r, id) }
+            for (k, (token, id)) in specials.enumerated() {
+                if let r = found[k], r.lowerBound < rest.startIndex { found[k] = rest.range(of: token) }
+                if let r = found[k], best.map({ r.lowerBound < $0.0.lowerBound }) ?? true { best = (r, id) }
             }
             guard let (range, id) = best else {
                 out += split(normalize(String(rest))).map { .text($0) }
@@ -42,18 +46,39 @@ enum CLIPPreTokenizer {
     /// NFC, whitespace runs → " ", per-scalar full lower-casing.
     static func normalize(_ text: String) -> String {
         let nfc = text.precomposedStringWithCanonicalMapping
-        var out = String.UnicodeScalarView()
+        // UTF-8 bytes collected in an array (appending non-ASCII scalars to a String one by one costs microseconds
+        // each); scalar properties (lowercaseMapping costs tens of µs) looked up once per scalar per call, ASCII by
+        // hand ([]: whitespace) — a megabyte of text takes a fraction of a second.
+        var out: [UInt8] = []
+        out.reserveCapacity(nfc.utf8.count)
         var inSpace = false
+        var lowered: [Unicode.Scalar: [UInt8]] = [:]
         for s in nfc.unicodeScalars {
-            if s.properties.isWhitespace {
-                if !inSpace { out.append(" ") }
-                inSpace = true
-                continue
+            let lower: [UInt8]
+            if s.isASCII {
+                let v = UInt8(s.value)
+                if v == 0x20 || (0x09...0x0d).contains(v) {
+                    lower = []
+                } else {
+                    inSpace = false
+                    out.append(v >= 0x41 && v <= 0x5a ? v + 0x20 : v)
+                    continue
+                }
+            } else if let known = lowered[s] {
+                lower = known
+            } else {
+                lower = s.properties.isWhitespace ? [] : Array(s.properties.lowercaseMapping.utf8)
+                lowered[s] = lower
             }
-            inSpace = false
-            out.append(contentsOf: s.properties.lowercaseMapping.unicodeScalars)
+            if lower.isEmpty {
+                if !inSpace { out.append(0x20) }
+                inSpace = true
+            } else {
+                inSpace = false
+                out.append(contentsOf: lower)
+            }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     @inline(__always) static func isLetter(_ s: Unicode.Scalar) -> Bool {

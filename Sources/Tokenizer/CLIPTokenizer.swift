@@ -40,8 +40,12 @@ public final class CLIPTokenizer: @unchecked Sendable {
         var vocab: [String: Int] = [:]
         vocab.reserveCapacity(raw.count)
         for (k, v) in raw {
-            guard let n = v as? NSNumber else { throw TokenizerError.malformed(file: vocabURL.path, reason: "id of '\(k)' is not a number") }
-            vocab[k] = n.intValue
+            // Ids are packed two to a UInt64 merge key: each must be an integer in 0…2³¹−1.
+            guard let n = v as? NSNumber, let id = Int(exactly: n.doubleValue), (0...Int(Int32.max)).contains(id) else {
+                throw TokenizerError.malformed(file: vocabURL.path,
+                    reason: "id of '\(k.prefix(40))' is \(v), not an integer in 0…\(Int32.max)")
+            }
+            vocab[k] = id
         }
         self.vocabulary = vocab
         self.maxLength = maxLength
@@ -58,7 +62,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
         let text = String(decoding: try read(mergesURL), as: UTF8.self)
         var table: [UInt64: (rank: Int, merged: Int)] = [:]
         var rank = 0
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end in LF or CRLF (a Swift Character holds "\r\n" whole, and isNewline matches it).
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if n == 0 && line.hasPrefix("#version") { continue }
             if line.isEmpty { continue }
             let parts = line.split(separator: " ")
@@ -70,6 +75,10 @@ public final class CLIPTokenizer: @unchecked Sendable {
             let key = UInt64(a) << 32 | UInt64(b)
             if table[key] == nil { table[key] = (rank, merged) }
             rank += 1
+        }
+        guard !table.isEmpty else {
+            throw TokenizerError.malformed(file: mergesURL.path,
+                reason: "no merges (empty file?): every prompt would be split into single characters")
         }
         merges = table
     }
@@ -88,9 +97,36 @@ public final class CLIPTokenizer: @unchecked Sendable {
 
     /// The 77 ids the text encoder gets: bos, at most maxLength − 2 tokens, eos, then padding.
     public func encode(_ text: String) -> [Int] {
-        var ids = [bosID] + encodeRaw(text).prefix(maxLength - 2) + [eosID]
+        var ids = [bosID] + encodePrefix(text, limit: max(maxLength - 2, 0)) + [eosID]
         ids += [Int](repeating: padID, count: maxLength - ids.count)
         return ids
+    }
+
+    /// The first `limit` ids of `encodeRaw(text)`, at a cost bounded by the window rather than by the text: the
+    /// pre-tokenizer runs on a growing prefix until it yields enough whole pieces (each piece is at least one
+    /// token; the last few pieces of a cut prefix may differ from the whole text's — a cut word, a cut special
+    /// token — so they are not used), and BPE stops once the window is full.
+    public func encodePrefix(_ text: String, limit: Int) -> [Int] {
+        let unsure = 4
+        var length = 4096
+        while true {
+            let part = text.prefix(length)
+            let whole = part.endIndex == text.endIndex
+            var pieces = CLIPPreTokenizer.pieces(String(part))
+            if !whole {
+                guard pieces.count >= limit + unsure else { length *= 4; continue }
+                pieces.removeLast(unsure)
+            }
+            var ids: [Int] = []
+            for piece in pieces {
+                if ids.count >= limit { break }
+                switch piece {
+                case .special(let id): ids.append(id)
+                case .text(let t): ids += bpe(t)
+                }
+            }
+            return Array(ids.prefix(limit))
+        }
     }
 
     /// The token strings of ids (for debugging and `ldmprobe tokenize --show`).
@@ -99,40 +135,52 @@ public final class CLIPTokenizer: @unchecked Sendable {
         return ids.map { reverse[$0] ?? "<\($0)>" }
     }
 
-    /// BPE of one pre-token: bytes → symbols (last one with "</w>") → merges by rank.
+    /// BPE of one pre-token: bytes → symbols (last one with "</w>") → merges by rank. Merging all occurrences of
+    /// the lowest-ranked pair left to right, round after round, as transformers does, but with a heap of candidate
+    /// pairs over a linked list of symbols: O(n log n) in the piece's length instead of O(n²).
     private func bpe(_ piece: String) -> [Int] {
-        lock.lock()
-        if let hit = cache[piece] { lock.unlock(); return hit }
-        lock.unlock()
+        let cacheable = piece.utf8.count <= 64
+        if cacheable {
+            lock.lock()
+            if let hit = cache[piece] { lock.unlock(); return hit }
+            lock.unlock()
+        }
         let bytes = Array(piece.utf8)
         guard !bytes.isEmpty else { return [] }
-        var word = bytes.enumerated().map { i, b in i == bytes.count - 1 ? byteEndIDs[Int(b)] : byteIDs[Int(b)] }
-        while word.count > 1 {
-            // The lowest-ranked adjacent pair; all its occurrences merge left to right.
-            var best: (rank: Int, merged: Int, left: Int, right: Int)?
-            for i in 0..<(word.count - 1) {
-                if let m = merges[UInt64(word[i]) << 32 | UInt64(word[i + 1])], best == nil || m.rank < best!.rank {
-                    best = (m.rank, m.merged, word[i], word[i + 1])
-                }
-            }
-            guard let b = best else { break }
-            var next: [Int] = []
-            next.reserveCapacity(word.count)
-            var i = 0
-            while i < word.count {
-                if i + 1 < word.count, word[i] == b.left, word[i + 1] == b.right {
-                    next.append(b.merged)
-                    i += 2
-                } else {
-                    next.append(word[i])
-                    i += 1
-                }
-            }
-            word = next
+        var symbol = bytes.enumerated().map { i, b in i == bytes.count - 1 ? byteEndIDs[Int(b)] : byteIDs[Int(b)] }
+        let n = symbol.count
+        var next = Array(1...n), prev = Array(-1..<(n - 1)), alive = [Bool](repeating: true, count: n)
+        var heap = PairHeap()
+        func offer(_ i: Int) {
+            guard i >= 0, next[i] < n, let m = merges[UInt64(symbol[i]) << 32 | UInt64(symbol[next[i]])] else { return }
+            heap.push(rank: m.rank, position: i)
         }
-        lock.lock()
-        cache[piece] = word
-        lock.unlock()
+        for i in 0..<(n - 1) { offer(i) }
+        while let rank = heap.minRank {
+            // One round: every candidate of this rank, left to right; pairs the round creates wait for later rounds.
+            var positions = Set<Int>()
+            while heap.minRank == rank, let p = heap.pop() { positions.insert(p) }
+            var created: [Int] = []
+            for i in positions.sorted() {
+                guard alive[i], next[i] < n,
+                      let m = merges[UInt64(symbol[i]) << 32 | UInt64(symbol[next[i]])], m.rank == rank else { continue }
+                let j = next[i]
+                symbol[i] = m.merged
+                alive[j] = false
+                next[i] = next[j]
+                if next[j] < n { prev[next[j]] = i }
+                created.append(i)
+            }
+            for i in created where alive[i] { offer(prev[i]); offer(i) }
+        }
+        var word: [Int] = []
+        var i = 0
+        while i < n { word.append(symbol[i]); i = next[i] }
+        if cacheable {
+            lock.lock()
+            if cache.count < 100_000 { cache[piece] = word }
+            lock.unlock()
+        }
         return word
     }
 }

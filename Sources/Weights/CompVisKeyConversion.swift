@@ -55,6 +55,13 @@ public enum CompVisKeyConversion {
         return rest
     }
 
+    /// A block number of a key, less `base` (LDM counts input blocks from 1): nil when it has more than 4 digits or
+    /// falls below `base`, so the rule does not apply and the key is reported as unmapped, never a trap.
+    private static func index(_ digits: String, from base: Int = 0) -> Int? {
+        guard digits.count <= 4, let n = Int(digits), n >= base else { return nil }
+        return n - base
+    }
+
     /// VAE resnet sub-module names (only the shortcut differs).
     private static func vaeResnet(_ rest: String) -> String {
         rest.hasPrefix("nin_shortcut.") ? "conv_shortcut." + rest.dropFirst("nin_shortcut.".count) : rest
@@ -69,22 +76,24 @@ public enum CompVisKeyConversion {
             Rule(#"out\.0\.(weight|bias)"#) { g, _ in "conv_norm_out.\(g[1])" },
             Rule(#"out\.2\.(weight|bias)"#) { g, _ in "conv_out.\(g[1])" },
             Rule(#"input_blocks\.(\d+)\.0\.op\.(weight|bias)"#) { g, _ in
-                "down_blocks.\((Int(g[1])! - 1) / l).downsamplers.0.conv.\(g[2])" },
+                guard let n = index(g[1], from: 1) else { return nil }
+                return "down_blocks.\(n / l).downsamplers.0.conv.\(g[2])" },
             Rule(#"input_blocks\.(\d+)\.0\.(.+)"#) { g, _ in
-                let n = Int(g[1])! - 1
+                guard let n = index(g[1], from: 1) else { return nil }
                 return "down_blocks.\(n / l).resnets.\(n % l).\(unetResnet(g[2]))" },
             Rule(#"input_blocks\.(\d+)\.1\.(.+)"#) { g, _ in
-                let n = Int(g[1])! - 1
+                guard let n = index(g[1], from: 1) else { return nil }
                 return "down_blocks.\(n / l).attentions.\(n % l).\(g[2])" },
-            Rule(#"middle_block\.([02])\.(.+)"#) { g, _ in "mid_block.resnets.\(Int(g[1])! / 2).\(unetResnet(g[2]))" },
+            Rule(#"middle_block\.([02])\.(.+)"#) { g, _ in
+                index(g[1]).map { "mid_block.resnets.\($0 / 2).\(unetResnet(g[2]))" } },
             Rule(#"middle_block\.1\.(.+)"#) { g, _ in "mid_block.attentions.0.\(g[1])" },
             Rule(#"output_blocks\.(\d+)\.[12]\.conv\.(weight|bias)"#) { g, _ in
-                "up_blocks.\(Int(g[1])! / l).upsamplers.0.conv.\(g[2])" },
+                index(g[1]).map { "up_blocks.\($0 / l).upsamplers.0.conv.\(g[2])" } },
             Rule(#"output_blocks\.(\d+)\.0\.(.+)"#) { g, _ in
-                let n = Int(g[1])!
+                guard let n = index(g[1]) else { return nil }
                 return "up_blocks.\(n / l).resnets.\(n % l).\(unetResnet(g[2]))" },
             Rule(#"output_blocks\.(\d+)\.1\.(.+)"#) { g, _ in
-                let n = Int(g[1])!
+                guard let n = index(g[1]) else { return nil }
                 return "up_blocks.\(n / l).attentions.\(n % l).\(g[2])" },
         ]
     }()
@@ -98,13 +107,16 @@ public enum CompVisKeyConversion {
         Rule(#"encoder\.down\.(\d+)\.downsample\.conv\.(weight|bias)"#) { g, _ in
             "encoder.down_blocks.\(g[1]).downsamplers.0.conv.\(g[2])" },
         Rule(#"decoder\.up\.(\d+)\.block\.(\d+)\.(.+)"#) { g, c in
-            "decoder.up_blocks.\(c.vaeUpBlocks - 1 - Int(g[1])!).resnets.\(g[2]).\(vaeResnet(g[3]))" },
+            guard let n = index(g[1]), n < c.vaeUpBlocks else { return nil }
+            return "decoder.up_blocks.\(c.vaeUpBlocks - 1 - n).resnets.\(g[2]).\(vaeResnet(g[3]))" },
         Rule(#"decoder\.up\.(\d+)\.upsample\.conv\.(weight|bias)"#) { g, c in
-            "decoder.up_blocks.\(c.vaeUpBlocks - 1 - Int(g[1])!).upsamplers.0.conv.\(g[2])" },
+            guard let n = index(g[1]), n < c.vaeUpBlocks else { return nil }
+            return "decoder.up_blocks.\(c.vaeUpBlocks - 1 - n).upsamplers.0.conv.\(g[2])" },
         Rule(#"(encoder|decoder)\.mid\.block_([12])\.(.+)"#) { g, _ in
-            "\(g[1]).mid_block.resnets.\(Int(g[2])! - 1).\(vaeResnet(g[3]))" },
+            index(g[2], from: 1).map { "\(g[1]).mid_block.resnets.\($0).\(vaeResnet(g[3]))" } },
         Rule(#"(encoder|decoder)\.mid\.attn_1\.(norm|q|k|v|proj_out)\.(weight|bias)"#, convToLinear: true) { g, _ in
-            let name = ["norm": "group_norm", "q": "to_q", "k": "to_k", "v": "to_v", "proj_out": "to_out.0"][g[2]]!
+            guard let name = ["norm": "group_norm", "q": "to_q", "k": "to_k", "v": "to_v", "proj_out": "to_out.0"][g[2]]
+            else { return nil }
             return "\(g[1]).mid_block.attentions.0.\(name).\(g[3])" },
     ]
 
@@ -124,7 +136,7 @@ public enum CompVisKeyConversion {
         let upPattern = try! NSRegularExpression(pattern: #"^first_stage_model\.decoder\.up\.(\d+)\."#)
         for key in keys {
             if let m = upPattern.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)),
-               let r = Range(m.range(at: 1), in: key), let n = Int(key[r]) { upBlocks = max(upBlocks, n + 1) }
+               let r = Range(m.range(at: 1), in: key), let n = index(String(key[r])) { upBlocks = max(upBlocks, n + 1) }
         }
         let context = Context(vaeUpBlocks: upBlocks == 0 ? 4 : upBlocks)
         var out: [Component: [String: ConvertedKey]] = [.unet: [:], .vae: [:], .textEncoder: [:]]
@@ -149,10 +161,10 @@ public enum CompVisKeyConversion {
                 break
             }
             guard let m = mapped, let n = name else { unmapped.append(key); continue }
-            if let previous = out[component]![n] {
+            if let previous = out[component, default: [:]][n] {
                 throw WeightSourceError.corrupt(file: key, tensor: n, reason: "also mapped from '\(previous.original)'")
             }
-            out[component]![n] = m
+            out[component, default: [:]][n] = m
         }
         if !unmapped.isEmpty { throw WeightSourceError.unexpectedKeys(unmapped) }
         return out

@@ -146,24 +146,34 @@ public enum NumpyPickle {
     /// Every array in a .pkl file by path: "" for a bare array, dict keys and list indices joined with ".".
     public static func arrays(path: String) throws -> [String: NumpyArrayValue] {
         var out: [String: NumpyArrayValue] = [:]
-        collect(try load(path: path), prefix: "", into: &out)
+        var budget = TorchCheckpoint.maxVisits
+        try collect(try load(path: path), prefix: "", into: &out, budget: &budget, file: path)
         return out
     }
 
-    private static func collect(_ value: PickleValue, prefix: String, into out: inout [String: NumpyArrayValue]) {
+    /// Walks at most `budget` values: containers shared through the memo can expand into exponentially many.
+    private static func collect(_ value: PickleValue, prefix: String, into out: inout [String: NumpyArrayValue],
+                                budget: inout Int, file: String) throws {
+        budget -= 1
+        guard budget >= 0 else {
+            throw WeightSourceError.badPickle(file: file, reason: "more than \(TorchCheckpoint.maxVisits) values (containers shared many times over?)")
+        }
+        func collect(_ v: PickleValue, prefix: String, into out: inout [String: NumpyArrayValue]) throws {
+            try NumpyPickle.collect(v, prefix: prefix, into: &out, budget: &budget, file: file)
+        }
         func join(_ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
         switch value {
         case .object(let o): if let a = o.payload as? NumpyArrayValue { out[prefix] = a }
         case .dict(let d):
             for (k, v) in d.items {
                 switch k {
-                case .string(let s): collect(v, prefix: join(s), into: &out)
-                case .int(let i): collect(v, prefix: join(String(i)), into: &out)
+                case .string(let s): try collect(v, prefix: join(s), into: &out)
+                case .int(let i): try collect(v, prefix: join(String(i)), into: &out)
                 default: continue
                 }
             }
         case .list, .tuple:
-            for (i, v) in (value.asTuple ?? []).enumerated() { collect(v, prefix: join(String(i)), into: &out) }
+            for (i, v) in (value.asTuple ?? []).enumerated() { try collect(v, prefix: join(String(i)), into: &out) }
         default: break
         }
     }

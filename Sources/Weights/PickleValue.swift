@@ -19,20 +19,38 @@ public indirect enum PickleValue: CustomStringConvertible {
     /// What an allow-listed callable returned.
     case object(PickleObject)
 
+    /// At most about 200 characters: values shared through the memo can describe exponentially large trees, and
+    /// each level costs a character, so the budget also bounds the recursion.
     public var description: String {
+        var out = ""
+        describe(into: &out, budget: 200)
+        return out
+    }
+
+    private func describe(into out: inout String, budget: Int) {
+        guard out.count < budget else { out += "…"; return }
+        func items(_ open: String, _ close: String, _ values: [PickleValue]) {
+            out += open
+            for (i, v) in values.enumerated() {
+                if i > 0 { out += ", " }
+                guard out.count < budget else { out += "…"; break }
+                v.describe(into: &out, budget: budget)
+            }
+            out += close
+        }
         switch self {
-        case .none: return "None"
-        case .bool(let b): return b ? "True" : "False"
-        case .int(let i): return "\(i)"
-        case .float(let f): return "\(f)"
-        case .string(let s): return "'\(s)'"
-        case .bytes(let b): return "bytes(\(b.count))"
-        case .tuple(let t): return "(" + t.map(\.description).joined(separator: ", ") + ")"
-        case .list(let l): return "[" + l.items.map(\.description).joined(separator: ", ") + "]"
-        case .dict(let d): return "{" + d.items.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
-        case .set(let s): return "set(\(s.count))"
-        case .global(let g): return g
-        case .object(let o): return "<\(o.type)>"
+        case .none: out += "None"
+        case .bool(let b): out += b ? "True" : "False"
+        case .int(let i): out += "\(i)"
+        case .float(let f): out += "\(f)"
+        case .string(let s): out += "'\(s.prefix(budget))'"
+        case .bytes(let b): out += "bytes(\(b.count))"
+        case .tuple(let t): items("(", ")", t)
+        case .list(let l): items("[", "]", l.items)
+        case .dict(let d): items("{", "}", d.items.map(\.key))
+        case .set(let s): out += "set(\(s.count))"
+        case .global(let g): out += g
+        case .object(let o): out += "<\(o.type)>"
         }
     }
 
@@ -52,6 +70,9 @@ public indirect enum PickleValue: CustomStringConvertible {
 /// A mutable Python list.
 public final class PickleList {
     public var items: [PickleValue]
+    /// Nesting depth and whether it sits inside another container (RestrictedUnpickler's depth cap).
+    var nesting = 1
+    var sealed = false
     public init(_ items: [PickleValue] = []) { self.items = items }
 }
 
@@ -60,6 +81,9 @@ public final class PickleDict {
     public var items: [(key: PickleValue, value: PickleValue)] = []
     /// State given to BUILD (an OrderedDict's instance attributes such as `_metadata`), kept but not interpreted.
     public var attributes: PickleValue?
+    /// Nesting depth and whether it sits inside another container (RestrictedUnpickler's depth cap).
+    var nesting = 1
+    var sealed = false
     public init() {}
 
     /// The value under a string key.

@@ -36,11 +36,21 @@ public final class TorchCheckpoint: WeightSource, @unchecked Sendable {
         var stateDict = root
         if case .dict(let d) = root, let inner = d["state_dict"] { stateDict = inner }
         var tensors: [String: TorchTensorRef] = [:]
-        Self.collect(stateDict, prefix: "", into: &tensors)
+        var budget = Self.maxVisits
+        try Self.collect(stateDict, prefix: "", into: &tensors, budget: &budget, file: path)
         self.tensors = tensors
     }
 
-    private static func collect(_ value: PickleValue, prefix: String, into out: inout [String: TorchTensorRef]) {
+    /// Most dict entries walked: dicts shared through the pickle memo can nest into exponentially many paths.
+    static let maxVisits = 10_000_000
+
+    private static func collect(_ value: PickleValue, prefix: String, into out: inout [String: TorchTensorRef],
+                                budget: inout Int, file: String) throws {
+        budget -= 1
+        guard budget >= 0 else {
+            throw WeightSourceError.corrupt(file: file, tensor: nil,
+                reason: "the state dict has more than \(maxVisits) entries (dicts shared many times over?)")
+        }
         switch value {
         case .object(let o):
             if let t = o.payload as? TorchTensorRef { out[prefix] = t }
@@ -52,7 +62,7 @@ public final class TorchCheckpoint: WeightSource, @unchecked Sendable {
                 case .int(let i): name = String(i)
                 default: continue
                 }
-                collect(v, prefix: prefix.isEmpty ? name : prefix + "." + name, into: &out)
+                try collect(v, prefix: prefix.isEmpty ? name : prefix + "." + name, into: &out, budget: &budget, file: file)
             }
         default:
             break

@@ -83,17 +83,37 @@ public enum TorchPickle {
         }
         allow.calls["torch._utils._rebuild_tensor_v2"] = { args in
             guard args.count >= 4, case .object(let s) = args[0], let ref = s.payload as? TorchStorageRef,
-                  let offset = args[1].asInt, let size = args[2].asTuple?.compactMap(\.asInt),
-                  let stride = args[3].asTuple?.compactMap(\.asInt), size.count == stride.count,
-                  size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }), offset >= 0 else {
+                  let offset = args[1].asInt, let sizes = args[2].asTuple, let strides = args[3].asTuple,
+                  sizes.count == strides.count, sizes.count <= 32 else {
                 throw bad("_rebuild_tensor_v2 with unexpected arguments")
             }
-            let count = size.reduce(1, *)
+            let size = sizes.compactMap(\.asInt), stride = strides.compactMap(\.asInt)
+            guard size.count == sizes.count, stride.count == strides.count,
+                  size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }), offset >= 0 else {
+                throw bad("_rebuild_tensor_v2 with a negative or non-integer size, stride or offset")
+            }
+            // Every product checked: a view may not overflow, reach past its storage, or hold more elements than
+            // the storage (a stride-0 view would be materialised into count floats from a few stored bytes).
+            var count = 1, last = offset
+            for (n, st) in zip(size, stride) {
+                let (c, o1) = count.multipliedReportingOverflow(by: n)
+                let (span, o2) = max(n - 1, 0).multipliedReportingOverflow(by: st)
+                let (l, o3) = last.addingReportingOverflow(span)
+                guard !o1, !o2, !o3 else {
+                    throw WeightSourceError.corrupt(file: file, tensor: "storage \(ref.key)",
+                        reason: "tensor view \(size) strides \(stride) offset \(offset) overflows")
+                }
+                count = c
+                last = l
+            }
             if count > 0 {
-                let last = offset + zip(size, stride).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
                 guard last < ref.numel else {
                     throw WeightSourceError.corrupt(file: file, tensor: "storage \(ref.key)",
                         reason: "tensor view \(size) at offset \(offset) reaches past the storage's \(ref.numel) elements")
+                }
+                guard count <= ref.numel else {
+                    throw WeightSourceError.corrupt(file: file, tensor: "storage \(ref.key)",
+                        reason: "tensor view \(size) has \(count) elements but its storage only \(ref.numel) (stride 0?)")
                 }
             }
             return .object(PickleObject(type: "torch.Tensor",
@@ -109,10 +129,12 @@ public enum TorchPickle {
                 throw bad("persistent id \(pid) is not a torch storage")
             }
             guard let dtype = storageTypes[type] else { throw bad("storage type \(type) is not supported") }
+            let (needed, overflow) = numel.multipliedReportingOverflow(by: dtype.itemSize)
+            guard !overflow else { throw bad("storage \(key) of \(numel) elements overflows") }
             let bytes = try storage(key, dtype, numel)
-            guard bytes.count >= numel * dtype.itemSize else {
+            guard bytes.count >= needed else {
                 throw WeightSourceError.corrupt(file: file, tensor: "storage \(key)",
-                    reason: "\(bytes.count) bytes, but \(numel) × \(dtype.rawValue) needs \(numel * dtype.itemSize) (truncated)")
+                    reason: "\(bytes.count) bytes, but \(numel) × \(dtype.rawValue) needs \(needed) (truncated)")
             }
             return .object(PickleObject(type: "torch.storage",
                                         payload: TorchStorageRef(dtype: dtype, key: key, numel: numel, bytes: bytes)))

@@ -36,7 +36,8 @@ public final class ZipArchive: @unchecked Sendable {
         func u64(_ o: Int) throws -> Int {
             guard o >= 0, o + 8 <= b.count else { throw bad("zip structure points past the end of the file") }
             let v = b.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian
-            guard v < UInt64(Int.max) else { throw bad("zip64 field out of range") }
+            // Sizes, offsets and counts all lie within the file: bounding them here keeps every sum below overflow.
+            guard v <= UInt64(b.count) else { throw bad("zip64 field \(v) at byte \(o) exceeds the file's \(b.count) bytes") }
             return Int(v)
         }
         // End of central directory: the last signature 0x06054b50 within 64 KiB + 22 bytes of the end.

@@ -21,16 +21,30 @@ public struct WorldDataset {
     public static func imageID(index: Int, seed: UInt64) -> String { "prompt_\(index)_seed_\(seed)" }
 
     /// The scenes of a dataset: index i has seed SceneRandom.sceneSeed(base:index:).
+    /// Largest scene index accepted (indices become prompt_inds and ids; their sum with count must not overflow).
+    public static let maxIndex = 1 << 40
+
+    /// Throws unless `count` scenes from `firstIndex` on can be numbered (for `world render` and `world caption`).
+    public static func checkRange(count: Int, firstIndex: Int) throws {
+        guard (1...10_000_000).contains(count) else {
+            throw WorldError.invalidArgument("--count \(count) must be in 1…10000000")
+        }
+        guard (0...maxIndex).contains(firstIndex) else {
+            throw WorldError.invalidArgument("--first-index \(firstIndex) must be in 0…\(maxIndex)")
+        }
+    }
+
     public func scenes(count: Int, baseSeed: UInt64, firstIndex: Int = 0) -> [Scene] {
-        (firstIndex..<(firstIndex + count)).map { sampler.scene(seed: SceneRandom.sceneSeed(base: baseSeed, index: $0)) }
+        // Out-of-range arguments give no scenes rather than a trap; `write` reports them as an error.
+        guard count > 0, (0...Self.maxIndex).contains(firstIndex), count <= Self.maxIndex else { return [] }
+        return (firstIndex..<(firstIndex + count)).map { sampler.scene(seed: SceneRandom.sceneSeed(base: baseSeed, index: $0)) }
     }
 
     /// Renders `count` scenes of size×size into `folder`; progress to stderr.
     public func write(count: Int, size: Int, baseSeed: UInt64, firstIndex: Int = 0, to folder: URL,
                       progress: Bool = true) throws {
-        guard count > 0, size >= 8 else {
-            throw WorldError.invalidArgument("count must be > 0 and size ≥ 8 (got \(count), \(size))")
-        }
+        guard (8...4096).contains(size) else { throw WorldError.invalidArgument("--size \(size) must be in 8…4096") }
+        try Self.checkRange(count: count, firstIndex: firstIndex)
         let dirs = ["images", "labels/foreground", "labels/depth", "labels/distance", "labels/shading", "labels/albedo"]
         for d in dirs { try AtomicFile.createFolder(folder.appendingPathComponent(d)) }
         var csv = "prompts,seeds,prompt_inds\n"

@@ -101,9 +101,30 @@ public struct SchedulerConfig {
         try r.bool("use_karras_sigmas", &useKarrasSigmas)
         try r.bool("use_exponential_sigmas", &useExponentialSigmas)
         try r.bool("use_beta_sigmas", &useBetaSigmas)
-        guard numTrainTimesteps >= 2 else {
-            throw SamplerError.invalidValue(sampler: sampler, key: "num_train_timesteps",
-                                            message: "must be ≥ 2, got \(numTrainTimesteps)")
+        try validate(sampler: sampler)
+    }
+
+    /// The ranges inside which the schedule stays finite: 0 ≤ β < 1 so that every ᾱ is positive, a bounded
+    /// number of training steps (arrays of that length are allocated), a positive clipping bound.
+    public func validate(sampler: String) throws {
+        func bad(_ key: String, _ value: Any, _ valid: String) -> SamplerError {
+            .invalidValue(sampler: sampler, key: key, message: "\(value) is out of range (valid: \(valid))")
+        }
+        guard (2...100_000).contains(numTrainTimesteps) else {
+            throw bad("num_train_timesteps", numTrainTimesteps, "2…100000")
+        }
+        let beta: ClosedRange<Double> = 0...0.999
+        guard betaStart.isFinite, beta.contains(betaStart) else { throw bad("beta_start", betaStart, "0…0.999") }
+        guard betaEnd.isFinite, beta.contains(betaEnd) else { throw bad("beta_end", betaEnd, "0…0.999") }
+        if let betas = trainedBetas {
+            guard betas.count == numTrainTimesteps else {
+                throw bad("trained_betas", "\(betas.count) values", "num_train_timesteps = \(numTrainTimesteps) values")
+            }
+            if let b = betas.first(where: { !$0.isFinite || !beta.contains($0) }) { throw bad("trained_betas", b, "0…0.999 each") }
+        }
+        guard clipSampleRange.isFinite, clipSampleRange > 0 else { throw bad("clip_sample_range", clipSampleRange, "> 0") }
+        guard (0..<numTrainTimesteps).contains(stepsOffset) else {
+            throw bad("steps_offset", stepsOffset, "0…\(numTrainTimesteps - 1)")
         }
     }
 }

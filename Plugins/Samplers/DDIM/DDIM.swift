@@ -21,8 +21,9 @@ final class DDIM: Sampler {
     private var stepRatio = 0
 
     init(config: SchedulerConfig, eta: Double) throws {
-        guard eta >= 0, eta.isFinite else {
-            throw SamplerError.invalidValue(sampler: DDIM.name, key: "eta", message: "must be ≥ 0, got \(eta)")
+        // eta > 1 makes σ_t² exceed 1 − ᾱ_{t−1}, and the direction term √(1 − ᾱ_{t−1} − σ_t²) NaN.
+        guard eta >= 0, eta <= 1, eta.isFinite else {
+            throw SamplerError.invalidValue(sampler: DDIM.name, key: "eta", message: "must be in 0…1, got \(eta)")
         }
         prediction = try PredictionType(config.predictionType, allowed: [.epsilon, .sample, .vPrediction],
                                         sampler: DDIM.name)

@@ -5,7 +5,7 @@ import SamplerSupport
 
 enum DDIMPlugin {
     static let params: [ParamSpec] = [
-        .float("eta", default: 0.0, range: 0...1000,
+        .float("eta", default: 0.0, range: 0...1,
                help: "DDIM η: 0 = deterministic DDIM, 1 = DDPM-like; > 0 needs the host's noise each step"),
         SamplerParams.spacingSpec(fallback: "leading"),
         SamplerParams.predictionSpec(["epsilon", "v_prediction", "sample"]),

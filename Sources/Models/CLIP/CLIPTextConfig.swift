@@ -44,19 +44,31 @@ public struct CLIPTextConfig: Codable, Equatable {
         layerNormEps = try c.decodeIfPresent(Float.self, forKey: .layerNormEps) ?? d.layerNormEps
     }
 
+    /// Every number the encoder is built from: sizes positive and bounded, heads dividing the width.
+    public func validate(_ file: String = "text_encoder/config.json") throws {
+        try ConfigError.check(vocabSize, 1...1_000_000, key: "vocab_size", file: file)
+        try ConfigError.check(hiddenSize, 1...65_536, key: "hidden_size", file: file)
+        try ConfigError.check(intermediateSize, 1...262_144, key: "intermediate_size", file: file)
+        try ConfigError.check(numHiddenLayers, 1...256, key: "num_hidden_layers", file: file)
+        try ConfigError.check(numAttentionHeads, 1...1024, key: "num_attention_heads", file: file)
+        try ConfigError.checkDivides(hiddenSize, by: numAttentionHeads, key: "num_attention_heads", of: "hidden_size",
+                                     file: file)
+        try ConfigError.check(maxPositionEmbeddings, 1...65_536, key: "max_position_embeddings", file: file)
+        try ConfigError.check(layerNormEps, Float.leastNormalMagnitude...1, key: "layer_norm_eps", file: file)
+        guard ["quick_gelu", "gelu"].contains(hiddenAct) else {
+            throw WeightSourceError.badConfig(file: file, reason: "hidden_act '\(hiddenAct)' is not supported")
+        }
+    }
+
     /// Reads a config.json; errors name the file.
     public static func load(_ url: URL) throws -> CLIPTextConfig {
         do {
             let config = try JSONDecoder().decode(CLIPTextConfig.self, from: Data(contentsOf: url))
-            guard config.hiddenSize % config.numAttentionHeads == 0 else {
-                throw WeightSourceError.badConfig(file: url.path,
-                    reason: "hidden_size \(config.hiddenSize) is not divisible by num_attention_heads \(config.numAttentionHeads)")
-            }
-            guard ["quick_gelu", "gelu"].contains(config.hiddenAct) else {
-                throw WeightSourceError.badConfig(file: url.path, reason: "hidden_act '\(config.hiddenAct)' is not supported")
-            }
+            try config.validate(url.path)
             return config
         } catch let e as WeightSourceError {
+            throw e
+        } catch let e as ConfigError {
             throw e
         } catch {
             throw WeightSourceError.badConfig(file: url.path, reason: "cannot read CLIPTextConfig: \(error)")

@@ -16,6 +16,7 @@ public struct CLIPTextModel {
     /// Loads from a WeightSource whose keys start with `prefix`; nil: "text_model" when the source has
     /// `text_model.embeddings.token_embedding.weight` (transformers 4 files), else no prefix (transformers 5).
     public init(config: CLIPTextConfig, weights: WeightSource, prefix: String? = nil) throws {
+        try config.validate()
         self.config = config
         let prefix = prefix
             ?? (weights.shape("text_model.embeddings.token_embedding.weight") != nil ? "text_model" : "")

@@ -106,9 +106,12 @@ public struct UNetConfig: Codable, Equatable {
     public static func load(_ url: URL) throws -> UNetConfig {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw UNetError.config(url.path, "cannot read: \(error.localizedDescription)") }
-        do { return try JSONDecoder().decode(UNetConfig.self, from: data) } catch {
+        let config: UNetConfig
+        do { config = try JSONDecoder().decode(UNetConfig.self, from: data) } catch {
             throw UNetError.config(url.path, "not a UNet config: \(error)")
         }
+        try config.validate(url.path)
+        return config
     }
 
     /// SD v1.4's unet/config.json values (= the defaults above).
@@ -135,6 +138,41 @@ public struct UNetConfig: Codable, Equatable {
         if let t = timeEmbeddingType, t != "positional" { throw bad("time_embedding_type \(t)") }
         if classEmbedType != nil { throw bad("class_embed_type") }
         if additionEmbedType != nil { throw bad("addition_embed_type") }
-        for c in blockOutChannels where c % normNumGroups != 0 { throw bad("\(c) channels not divisible by \(normNumGroups) groups") }
+        try validateRanges(path)
+    }
+
+    /// Every number the layers are built from: sizes positive and bounded, groups and heads dividing the widths.
+    private func validateRanges(_ file: String) throws {
+        try ConfigError.check(inChannels, 1...1024, key: "in_channels", file: file)
+        try ConfigError.check(outChannels, 1...1024, key: "out_channels", file: file)
+        try ConfigError.check(layersPerBlock, 1...64, key: "layers_per_block", file: file)
+        try ConfigError.check(crossAttentionDim, 1...65_536, key: "cross_attention_dim", file: file)
+        try ConfigError.check(normNumGroups, 1...65_536, key: "norm_num_groups", file: file)
+        try ConfigError.check(normEps, Float.leastNormalMagnitude...1, key: "norm_eps", file: file)
+        try ConfigError.check(sampleSize, 1...4096, key: "sample_size", file: file)
+        try ConfigError.check(downsamplePadding, 0...1, key: "downsample_padding", file: file)
+        for c in blockOutChannels {
+            try ConfigError.check(c, 1...65_536, key: "block_out_channels", file: file)
+            try ConfigError.checkDivides(c, by: normNumGroups, key: "norm_num_groups", of: "block_out_channels", file: file)
+        }
+        // The sinusoidal timestep embedding is block_out_channels[0] wide: an even width, and freq_shift below half.
+        let c0 = blockOutChannels[0]
+        guard c0 % 2 == 0 else {
+            throw ConfigError(file: file, key: "block_out_channels", value: "\(c0)", valid: "an even first width")
+        }
+        try ConfigError.check(freqShift, 0...(c0 / 2 - 1), key: "freq_shift", file: file)
+        for (key, list) in [("attention_head_dim", attentionHeadDim), ("num_attention_heads", numAttentionHeads),
+                            ("transformer_layers_per_block", transformerLayersPerBlock)] {
+            guard let list, case .list(let values) = list else { continue }
+            guard !values.isEmpty else {
+                throw ConfigError(file: file, key: key, value: "[]", valid: "a number or a non-empty list")
+            }
+        }
+        let headsKey = numAttentionHeads == nil ? "attention_head_dim" : "num_attention_heads"
+        for (i, c) in blockOutChannels.enumerated() {
+            try ConfigError.check(heads(i), 1...1024, key: headsKey, file: file)
+            try ConfigError.checkDivides(c, by: heads(i), key: headsKey, of: "block_out_channels", file: file)
+            try ConfigError.check(transformerLayers(i), 1...64, key: "transformer_layers_per_block", file: file)
+        }
     }
 }

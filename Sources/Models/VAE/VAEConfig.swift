@@ -56,9 +56,12 @@ public struct VAEConfig: Codable, Equatable {
     public static func load(_ url: URL) throws -> VAEConfig {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw UNetError.config(url.path, "cannot read: \(error.localizedDescription)") }
-        do { return try JSONDecoder().decode(VAEConfig.self, from: data) } catch {
+        let config: VAEConfig
+        do { config = try JSONDecoder().decode(VAEConfig.self, from: data) } catch {
             throw UNetError.config(url.path, "not a VAE config: \(error)")
         }
+        try config.validate(url.path)
+        return config
     }
 
     /// SD v1.4's vae/config.json values (= the defaults).
@@ -72,5 +75,17 @@ public struct VAEConfig: Codable, Equatable {
         }
         for t in downBlockTypes where t != "DownEncoderBlock2D" { throw UNetError.unsupported(path, "down block type \(t)") }
         for t in upBlockTypes where t != "UpDecoderBlock2D" { throw UNetError.unsupported(path, "up block type \(t)") }
+        // Every number the layers are built from: sizes positive and bounded, groups dividing the widths.
+        try ConfigError.check(inChannels, 1...64, key: "in_channels", file: path)
+        try ConfigError.check(outChannels, 1...64, key: "out_channels", file: path)
+        try ConfigError.check(layersPerBlock, 1...64, key: "layers_per_block", file: path)
+        try ConfigError.check(latentChannels, 1...1024, key: "latent_channels", file: path)
+        try ConfigError.check(normNumGroups, 1...65_536, key: "norm_num_groups", file: path)
+        try ConfigError.check(sampleSize, 1...65_536, key: "sample_size", file: path)
+        try ConfigError.check(scalingFactor, 1e-6...1e6, key: "scaling_factor", file: path)
+        for c in blockOutChannels {
+            try ConfigError.check(c, 1...65_536, key: "block_out_channels", file: path)
+            try ConfigError.checkDivides(c, by: normNumGroups, key: "norm_num_groups", of: "block_out_channels", file: path)
+        }
     }
 }
