@@ -95,8 +95,14 @@ final class HostileInputCLITests: XCTestCase {
         try fm.createDirectory(at: out.appendingPathComponent("notes"), withIntermediateDirectories: true)
         let mine = [out.appendingPathComponent(".draft.tmp"), out.appendingPathComponent("notes/.x.tmp")]
         for u in mine { try Data("mine".utf8).write(to: u) }
+        // Without --resume a non-empty --out is refused outright; with it, the run is written beside them.
+        let (refusedStatus, _, refusedErr) = try LDMProbeCLI.run(["generate", "--model", Self.tinySD.path, "--prompt",
+                                                                  "a cat", "--out", out.path] + small)
+        XCTAssertNotEqual(refusedStatus, 0, refusedErr)
+        XCTAssertTrue(refusedErr.contains("--out is not empty"), refusedErr)
+        for u in mine { XCTAssertTrue(fm.fileExists(atPath: u.path), "\(u.path) deleted by a refused generate") }
         let (status, _, err) = try LDMProbeCLI.run(["generate", "--model", Self.tinySD.path, "--prompt", "a cat",
-                                                    "--out", out.path] + small)
+                                                    "--resume", "--out", out.path] + small)
         XCTAssertEqual(status, 0, err)
         for u in mine { XCTAssertTrue(fm.fileExists(atPath: u.path), "\(u.path) deleted by generate") }
         // merge with a shard manifest naming ../../escaped: refused, nothing written above the merged folder.

@@ -58,7 +58,7 @@ final class PipelineCLITests: XCTestCase {
                                                    + "--eval-labeler world-foreground --bootstrap 10",
                                                "--out", tmp.path])
         XCTAssertEqual(status, 0, err)
-        XCTAssertTrue(out.contains("best"), out)
+        XCTAssertTrue(out.contains("strongest control"), out)
         let evaluation = try String(contentsOf: tmp.appendingPathComponent("ddim/intervene/evaluation.csv"), encoding: .utf8)
         print("pipeline --intervene: evaluation.csv \(evaluation.split(separator: "\n").count) lines")
         XCTAssertGreaterThan(evaluation.split(separator: "\n").count, 2)
