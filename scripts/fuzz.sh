@@ -27,7 +27,7 @@ sources() {
         configs) echo "Sources/Models/UNet/UNetConfig.swift Sources/Models/UNet/UNetError.swift Sources/Models/VAE/VAEConfig.swift Sources/Models/CLIP/CLIPTextConfig.swift Sources/Models/ConfigError.swift $W/WeightSourceError.swift" ;;
         scheduler) echo "$(ls Plugins/Samplers/Common/*.swift | grep -v SamplerBridge) $(ls Sources/PluginKit/*.swift)" ;;
         tokenizer) echo "$(ls Sources/Tokenizer/*.swift)" ;;
-        descriptor) echo "$(ls Sources/PluginHost/*.swift)" ;;
+        descriptor) echo "$(ls Sources/PluginHost/*.swift) $(ls Sources/SeededRandom/*.swift)" ;;
         *) echo "scripts/fuzz.sh: unknown target '$1' (targets: $TARGETS)" >&2; exit 2 ;;
     esac
 }
@@ -43,7 +43,7 @@ build() {
     rm -f "$out"/src/*.swift
     for f in $srcs fuzz/targets/$t.swift fuzz/stubs/FuzzInput.swift; do
         # One module per target: drop imports of the project's own Swift modules.
-        sed -E '/^import (Tensor|Weights|FileFormats|Models|PluginKit|PluginHost|Tokenizer|SamplerSupport)$/d' \
+        sed -E '/^import (Tensor|Weights|FileFormats|Models|PluginKit|PluginHost|Tokenizer|SamplerSupport|SeededRandom)$/d' \
             "$f" > "$out/src/$(basename "$f")"
     done
     printf 'module PluginABI {\n    umbrella "%s/Sources/PluginABI/include"\n    export *\n}\n' "$ROOT" \

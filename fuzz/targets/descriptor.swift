@@ -38,7 +38,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         var p = ldmp_param_desc()
         p.struct_size = UInt32(MemoryLayout<ldmp_param_desc>.size)
         p.name = r.string(&strings)
-        p.type = ldmp_param_type(rawValue: UInt32(r.byte() % 8))
+        p.type = UInt32(r.byte() % 8)
         p.default_value = r.string(&strings)
         p.min_value = r.double()
         p.max_value = r.double()
@@ -49,7 +49,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let actionCount = Int(r.byte() % 5)
     let actions = UnsafeMutablePointer<ldmp_action_desc>.allocate(capacity: max(actionCount, 1))
-    let argTypes = UnsafeMutablePointer<ldmp_arg_type>.allocate(capacity: 16 * max(actionCount, 1))
+    let argTypes = UnsafeMutablePointer<UInt32>.allocate(capacity: 16 * max(actionCount, 1))
     let argNames = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: 16 * max(actionCount, 1))
     defer { actions.deallocate(); argTypes.deallocate(); argNames.deallocate() }
     for i in 0..<actionCount {
@@ -59,7 +59,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         a.help = r.string(&strings)
         a.arg_count = UInt32(r.byte() % 17)
         for k in 0..<Int(min(a.arg_count, 16)) {
-            argTypes[i * 16 + k] = ldmp_arg_type(rawValue: UInt32(r.byte() % 8))
+            argTypes[i * 16 + k] = UInt32(r.byte() % 8)
             argNames[i * 16 + k] = r.string(&strings)
         }
         a.arg_types = UnsafePointer(argTypes + i * 16)
@@ -76,7 +76,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     var desc = ldmp_plugin_desc()
     desc.struct_size = UInt32(MemoryLayout<ldmp_plugin_desc>.size)
-    desc.kind = ldmp_plugin_kind(rawValue: UInt32(r.byte() % 5))
+    desc.kind = UInt32(r.byte() % 5)
+    desc.capabilities = UInt64(r.byte() % 16)
     desc.name = r.string(&strings)
     desc.version = ldmp_version(major: r.u32(), minor: r.u32(), patch: r.u32())
     desc.description = r.string(&strings)
