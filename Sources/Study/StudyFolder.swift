@@ -42,6 +42,22 @@ public enum StudyFolder {
         return rows.filter { $0.property.hasSuffix(":" + name) }
     }
 
+    /// Re-analyses a study folder from per_image_metrics.csv and split.csv alone (no activations, no labels):
+    /// metrics.csv (means, `resamples` bootstrap intervals seeded with `seed`), gaps.csv and report.html are
+    /// rewritten. Returns the metric rows.
+    @discardableResult
+    public static func reanalyse(study: URL, runFolder: URL, seed: UInt64, resamples: Int) throws -> [MetricRow] {
+        let perImage = try PerImageMetric.read(study.appendingPathComponent("per_image_metrics.csv"))
+        let split = try readSplit(study)
+        let rows = PerImageMetric.aggregate(perImage, seed: seed, resamples: resamples)
+        try MetricRow.write(rows, csv: study.appendingPathComponent("metrics.csv"),
+                            json: study.appendingPathComponent("metrics.json"))
+        let gaps = ControlGap.compute(perImage, seed: seed, resamples: resamples)
+        try ControlGap.write(gaps, to: study.appendingPathComponent("gaps.csv"))
+        try rewriteReport(study: study, runFolder: runFolder, rows: rows, gaps: gaps, split: split)
+        return rows
+    }
+
     /// report.html (and plots/) from the folder's files: properties and kinds from metrics.csv (a property with a
     /// dice row is binary), predictions from predictions/<property>/<layer>/step_<s>_<id>.png.
     public static func rewriteReport(study: URL, runFolder: URL) throws {

@@ -102,5 +102,20 @@ final class VocabularyCLITests: XCTestCase {
         XCTAssertEqual(record["probe"] as? String, "linear")
         XCTAssertEqual((record["runManifestSHA256"] as? String)?.count, 64)
         XCTAssertTrue(FileManager.default.fileExists(atPath: study.appendingPathComponent("labels/fg/prompt_0_seed_1.npy").path))
+
+        // Re-analysis from study.json, split.csv and per_image_metrics.csv alone gives the same tables.
+        let gaps = try String(contentsOf: study.appendingPathComponent("gaps.csv"), encoding: .utf8)
+        for f in ["metrics.csv", "metrics.json", "gaps.csv", "report.html"] {
+            try FileManager.default.removeItem(at: study.appendingPathComponent(f))
+        }
+        try FileManager.default.removeItem(at: study.appendingPathComponent("labels"))
+        (status, _, err) = try ldmprobe(["report", "--study", study.path])
+        XCTAssertEqual(status, 0, err)
+        XCTAssertEqual(try String(contentsOf: study.appendingPathComponent("metrics.csv"), encoding: .utf8), metrics)
+        XCTAssertEqual(try String(contentsOf: study.appendingPathComponent("gaps.csv"), encoding: .utf8), gaps)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: study.appendingPathComponent("report.html").path))
+        (status, _, err) = try ldmprobe(["report", "--study", tmp.path])
+        XCTAssertNotEqual(status, 0, err)
+        XCTAssertTrue(err.contains("study.json"), err)
     }
 }
