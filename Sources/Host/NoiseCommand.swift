@@ -24,13 +24,8 @@ struct NoiseCommand: ParsableCommand {
 
     enum Distribution: String, ExpressibleByArgument { case randn, rand }
 
-    func parsedShape() throws -> [Int] {
-        let dims = shape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("--shape '\(shape)': expected positive integers separated by commas, e.g. 1,4,64,64")
-        }
-        return dims.map { $0! }
-    }
+    /// Positive dimensions whose product stays within 2^30 elements (checked before anything is allocated).
+    func parsedShape() throws -> [Int] { try ListFlag.shape(shape, flag: "--shape") }
 
     func validate() throws { _ = try parsedShape() }
 

@@ -20,7 +20,7 @@ struct PipelineCommand: ParsableCommand {
             OUT/<sampler>/classification (with --classifier: classification.csv of x_t per UNet call) and \
             OUT/index.html. A one-pass probe (linear:fit=lstsq) is streamed: each image's activations are added to \
             the probes' statistics and dropped; other probes get them kept in memory under --memory-limit, else \
-            spilled to OUT/<sampler>/tmp-activations (removed at the end). --control permuted[:SEED] also runs \
+            spilled to a temporary OUT/<sampler>/.ldmprobe-<pid>-…-activations.tmp folder (removed at the end). --control permuted[:SEED] also runs \
             every sampler on a UNet whose weight tensors' elements are permuted (OUT/<sampler>/control-permuted) \
             and adds its rows to metrics.csv as PROPERTY:permuted. --demo: Assets/demo (or $LDMPROBE_DEMO): its \
             model, 64 captions of rendered scenes, samplers ddim and pndm, 15 steps, 64×64, labels \

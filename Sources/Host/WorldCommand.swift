@@ -61,6 +61,8 @@ struct WorldCommand: ParsableCommand {
         @Option(help: "Index of the first scene.")
         var firstIndex: Int = 0
 
+        func validate() throws { try WorldDataset.checkRange(count: count, firstIndex: firstIndex) }
+
         func run() throws {
             let dataset = WorldDataset()
             for (k, scene) in dataset.scenes(count: count, baseSeed: seed, firstIndex: firstIndex).enumerated() {

@@ -13,6 +13,9 @@ public struct CallIndices: Codable, Equatable, Sendable, CustomStringConvertible
 
     public var description: String { text }
 
+    /// No sampler plans more UNet calls than this (GenerationSettings bounds steps at 10,000).
+    public static let maxIndex = 100_000
+
     enum Item { case index(Int), range(Int, Int), all, last }
 
     func items() throws -> [Item] {
@@ -22,9 +25,10 @@ public struct CallIndices: Codable, Equatable, Sendable, CustomStringConvertible
             if p == "all" { return .all }
             if p == "last" { return .last }
             let b = p.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            if b.count == 1, let a = b[0], a >= 0 { return .index(a) }
-            if b.count == 2, let a = b[0], let c = b[1], a >= 0, a <= c { return .range(a, c) }
-            throw error("'\(p)' is not an index, a range A-B (A ≤ B), all or last")
+            // Indices past maxIndex are refused here, before a range is ever expanded into a set.
+            if b.count == 1, let a = b[0], (0...Self.maxIndex).contains(a) { return .index(a) }
+            if b.count == 2, let a = b[0], let c = b[1], a >= 0, a <= c, c <= Self.maxIndex { return .range(a, c) }
+            throw error("'\(p.prefix(60))' is not an index in 0…\(Self.maxIndex), a range A-B (A ≤ B), all or last")
         }
     }
 
@@ -40,7 +44,9 @@ public struct CallIndices: Codable, Equatable, Sendable, CustomStringConvertible
             case .all: out.formUnion(0..<calls)
             case .last: if calls > 0 { out.insert(calls - 1) }
             case let .index(a): out.insert(a)
-            case let .range(a, b): out.formUnion(a...b)
+            case let .range(a, b):
+                guard b < calls else { throw error("call \(b) is past the last call \(calls - 1) (\(calls) UNet calls)") }
+                out.formUnion(a...b)
             }
         }
         if let bad = out.first(where: { $0 >= calls }) {

@@ -91,8 +91,9 @@ public final class InProcessStudy {
             memory = m
             handler = { id, a, _ in try m.add(id: id, activations: a) }
         case .spill:
-            if FileManager.default.fileExists(atPath: spillFolder.path) {
-                try FileManager.default.removeItem(at: spillFolder)
+            // The folder's name is this process's own (.ldmprobe-<pid>-<random>-…): one that exists is not ours.
+            guard !FileManager.default.fileExists(atPath: spillFolder.path) else {
+                throw StudiesError.folder(path: spillFolder.path, reason: "exists already; not removing what this run did not make")
             }
             try AtomicFile.createFolder(spillFolder)
             handler = { id, a, _ in

@@ -176,7 +176,8 @@ public final class PipelineStudy {
         let studyFolder = base.appendingPathComponent("study")
         return try InProcessStudy(mode: mode, points: points, calls: calls, properties: properties, probe: probe,
                                   options: options, out: studyFolder, runFolder: base.appendingPathComponent("run"),
-                                  spillFolder: base.appendingPathComponent("tmp-activations"),
+                                  spillFolder: base.appendingPathComponent(
+                                      ".ldmprobe-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0 ... .max))-activations.tmp"),
                                   labelsFolder: study.keepLabels ? studyFolder.appendingPathComponent("labels") : nil,
                                   log: say)
     }
