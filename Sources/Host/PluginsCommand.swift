@@ -1,4 +1,4 @@
-// `ldmprobe plugins`: every plugin found (kind, name, version, ABI, file, parameters, actions) and every library
+// `ldmprobe plugins`: every plugin found (kind, name, version, ABI, capabilities, file, parameters, actions) and every library
 // that could not be loaded, with the reason.
 import ArgumentParser
 import Foundation
@@ -27,7 +27,8 @@ struct PluginsCommand: ParsableCommand {
             guard !ofKind.isEmpty else { continue }
             print("\n\(kind.rawValue)s:")
             for p in ofKind {
-                print("  \(p.name) \(p.version)  (ABI \(p.abi), \(p.file))")
+                let caps = (p.capabilities ?? []).isEmpty ? "" : ", " + (p.capabilities ?? []).joined(separator: ", ")
+                print("  \(p.name) \(p.version)  (ABI \(p.abi)\(caps), \(p.file))")
                 if !p.description.isEmpty { print("    \(p.description)") }
                 for param in p.params {
                     print("    \(param.name): \(typeText(param))" + (param.help.isEmpty ? "" : " — \(param.help)"))
