@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Studies
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,11 +17,16 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Shard run folders, in any order.")
     var shards: [String]
 
+    @Flag(help: "Replace OUT first (only a folder ldmprobe made; a folder of yours is refused).")
+    var overwrite = false
+
     func validate() throws {
         if shards.isEmpty { throw ValidationError("give at least one SHARD_DIR") }
     }
 
     func run() throws {
+        // As every command's --out: a non-empty OUT is refused (merging never resumes).
+        try OutputFolder.prepare(URL(fileURLWithPath: out), policy: overwrite ? .overwrite : .refuseNonEmpty)
         let report = try RunMerger.merge(into: RunFolder(URL(fileURLWithPath: out)),
                                          from: shards.map { RunFolder(URL(fileURLWithPath: $0)) })
         for note in report.notes { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
