@@ -11,6 +11,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let m = merges.withUnsafeBytes { FuzzInput.file($0, name: "merges.txt") }
     guard let t = try? CLIPTokenizer(vocabURL: URL(fileURLWithPath: v), mergesURL: URL(fileURLWithPath: m)) else { return 0 }
     let ids = t.encode(String(decoding: prompt, as: UTF8.self))
+    // The invariant under test: every prompt fills exactly the window. A violation must crash, so libFuzzer keeps
+    // the input (this is a fuzz harness, not product code; the product's tokenizer never traps).
     if ids.count != t.maxLength { fatalError("encode gave \(ids.count) ids, not \(t.maxLength)") }
     return 0
 }
