@@ -21,7 +21,8 @@ struct StudyCommand: ParsableCommand {
             test images (STUDY/test/shard-K-of-N.safetensors); report writes STUDY/study as `pipeline` writes \
             OUT/<sampler>/study. No activation is stored. A map task re-run with the same flags continues after \
             its last checkpointed image; a complete shard is a no-op. solve and report name any missing shard and \
-            refuse files of other flags or model weights. Per-step classification, the permuted-weights control \
+            refuse files of other flags or model weights. With --classifier (--demo: world-objects) every map task \
+            classifies x_t of its images and report writes STUDY/classification; the permuted-weights control \
             and interventions are `pipeline`'s only.
             """,
         subcommands: [StudyTrainMapCommand.self, StudySolveCommand.self, StudyTestMapCommand.self,
@@ -72,9 +73,7 @@ struct StudyTrainMapCommand: ParsableCommand {
     func run() throws {
         let progress = Progress(enabled: !folder.quiet, prefix: "study train-map")
         let s = try ShardSpec(parsing: shard)
-        let study = try ShardedStudy(config: try stage.config(out: try folder.prepare(), log: progress.line),
-                                     arguments: StudyStageOptions.commandLineStageArguments,
-                                     registry: try stage.plugins.registry(), progress: !folder.quiet, log: progress.line)
+        let study = try stage.shardedStudy(folder, log: progress.line)
         try study.trainMap(s, stopAfter: StudyCommand.stopAfter)
         progress.close()
     }
@@ -112,9 +111,7 @@ struct StudyTestMapCommand: ParsableCommand {
     func run() throws {
         let progress = Progress(enabled: !folder.quiet, prefix: "study test-map")
         let s = try ShardSpec(parsing: shard)
-        let study = try ShardedStudy(config: try stage.config(out: try folder.prepare(), log: progress.line),
-                                     arguments: StudyStageOptions.commandLineStageArguments,
-                                     registry: try stage.plugins.registry(), progress: !folder.quiet, log: progress.line)
+        let study = try stage.shardedStudy(folder, log: progress.line)
         try study.testMap(s, stopAfter: StudyCommand.stopAfter)
         progress.close()
     }

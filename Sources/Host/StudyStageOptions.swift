@@ -1,5 +1,5 @@
 // The flags of the sharded study's map stages (`study train-map`, `study test-map`): `pipeline`'s model, images,
-// sampling, sampler, capture, study and plugin flags. Map tasks record them (without --shard, --out, --quiet) in
+// sampling, sampler, capture, study, classifier and plugin flags. Map tasks record them (without --shard, --out, --quiet) in
 // their files, so that `study solve` and `study report` rebuild the same study from --out alone.
 import ArgumentParser
 import Foundation
@@ -21,6 +21,13 @@ struct StudyStageOptions: ParsableArguments {
     var capture: [String] = []
 
     @OptionGroup var study: StudyOptions
+
+    @Option(help: ArgumentHelp("Classifier spec for per-step classification of x_t; 'none' to skip (--demo: "
+                               + "world-objects).", valueName: "spec"))
+    var classifier: String?
+
+    @Option(help: "Target class of every image (default: the class named first in each prompt).")
+    var target: String?
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
@@ -36,9 +43,20 @@ struct StudyStageOptions: ParsableArguments {
     /// The pipeline config of the study in `out` (the demo preset filled in where flags are absent).
     func config(out: URL, log: (String) -> Void) throws -> PipelineConfig {
         let preset = try demo ? DemoPreset(out: out, images: images, log: log) : nil
-        return try PipelineCommand.config(preset: preset, model: model, images: images, sampling: sampling,
-                                          samplers: sampler.map { [$0] } ?? preset.map { [$0.samplers[0]] } ?? [],
-                                          capture: capture, study: study, out: out)
+        var config = try PipelineCommand.config(preset: preset, model: model, images: images, sampling: sampling,
+                                                samplers: sampler.map { [$0] } ?? preset.map { [$0.samplers[0]] } ?? [],
+                                                capture: capture, study: study, out: out)
+        let spec = classifier ?? preset?.classifier
+        config.classifier = spec == "none" ? nil : spec
+        config.target = target
+        return config
+    }
+
+    /// The study of a map stage in `folder` (created when absent).
+    func shardedStudy(_ folder: StudyFolderOptions, log: @escaping (String) -> Void) throws -> ShardedStudy {
+        try ShardedStudy(config: try config(out: try folder.prepare(), log: log),
+                         arguments: Self.commandLineStageArguments, registry: try plugins.registry(),
+                         progress: !folder.quiet, log: log)
     }
 
     /// The stage's own arguments without --shard, --out and --quiet (what solve and report parse again).

@@ -83,11 +83,7 @@ public final class PipelineStudy {
         let stored = try readsStoredRun(folder, say: say)
         let inProcess = stored ? nil : try inProcessStudy(pipeline, study: study, base: base, say: say)
         defer { inProcess?.cleanUp() }
-        let classifier = try classify ? config.classifier.map { spec -> StepClassifier in
-            let instance = try registry.classifier(spec: spec).instantiate()
-            let targets = try ClassificationTargets(target: config.target, tableFile: nil, labels: instance.classNames)
-            return StepClassifier(classifier: instance, targets: targets)
-        } : nil
+        let classifier = try classify ? stepClassifier() : nil
         var options = RunOptions(jobs: inProcess?.order(config.jobs) ?? config.jobs)
         options.capturePatterns = stored || config.keepActivations ? config.capturePatterns : []
         options.activationDType = config.activationDType
@@ -132,6 +128,15 @@ public final class PipelineStudy {
                                        calls: manifest.settings.calls, metricRows: outcome.rows.count, seconds: seconds,
                                        hasClassification: classifier != nil)
         return SamplerResult(entry: entry, base: base, study: outcome, classification: report)
+    }
+
+    /// Per-step classification of x_t with config.classifier (nil: none).
+    func stepClassifier() throws -> StepClassifier? {
+        try config.classifier.map { spec -> StepClassifier in
+            let instance = try registry.classifier(spec: spec).instantiate()
+            let targets = try ClassificationTargets(target: config.target, tableFile: nil, labels: instance.classNames)
+            return StepClassifier(classifier: instance, targets: targets)
+        }
     }
 
     /// Whether the study reads a stored run: `fromDisk`, or an existing run folder with stored activations

@@ -1,6 +1,6 @@
 // The test side of the sharded study: test-map K/N (the fitted probes measured on a block of test images,
 // checkpointed after every image) and report (every test shard merged, then the tables, weights, charts and
-// report.html that `pipeline` writes into OUT/<sampler>/study).
+// report.html that `pipeline` writes into OUT/<sampler>/study, and with --classifier STUDY/classification).
 import FileFormats
 import Foundation
 import Pipeline
@@ -37,16 +37,20 @@ extension ShardedStudy {
         let tests = options.split.test
         let images = Array(tests[shard.range(of: tests.count)])
         var covered: [String] = []
+        var classified: [StepClassificationReport.ImageResult] = []  // before this process
+        let classifier = try base.stepClassifier()
         if FileManager.default.fileExists(atPath: partial.path) {
             let f = try StudyShardFile(contentsOf: partial)
             try check(f, partial)
             covered = try f.list("images", in: partial)
             try study.importTestState(f.tensors, predictions: try Self.predictions(f, partial), ids: covered, what: partial.path)
+            classified = try classification(f, partial)
             log("test shard \(shard): continuing after \(covered.count) of \(images.count) images")
         }
         func checkpoint(complete: Bool) throws {
             let (values, predictions) = study.exportTestState()
-            var m = metadata(stage: "test", shard: shard.description, images: covered, complete: complete)
+            var m = metadata(stage: "test", shard: shard.description, images: covered, complete: complete,
+                             classification: classifier.map { classified + $0.results })
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             m["predictions"] = String(decoding: try encoder.encode(predictions), as: UTF8.self)
@@ -55,7 +59,7 @@ extension ShardedStudy {
         let todo = images.filter { !covered.contains($0) }
         log("test shard \(shard): \(todo.count) of \(images.count) test images to go → \(done.lastPathComponent)")
         var added = 0
-        try generate(todo, runFolder: dir.appendingPathComponent(names.run)) { id, activations, labels in
+        try generate(todo, runFolder: dir.appendingPathComponent(names.run), classifier: classifier) { id, activations, labels in
             try study.add(imageID: id, activations: activations, labels: labels)
             covered.append(id)
             added += 1
@@ -79,11 +83,13 @@ extension ShardedStudy {
     @discardableResult
     public func report() throws -> [MetricRow] {
         let study = try solvedStudy()
-        for (url, f) in try completeShards(stage: "test") {
+        let tests = try completeShards(stage: "test")
+        for (url, f) in tests {
             try study.importTestState(f.tensors, predictions: try Self.predictions(f, url),
                                       ids: try f.list("images", in: url), what: url.path)
         }
         let rows = try study.finish(runFolder: folder)
+        try writeClassification(train: try completeShards(stage: "train"), test: tests)
         log("report: \(rows.count) metric rows → \(studyOut.appendingPathComponent("report.html").path)")
         return rows
     }

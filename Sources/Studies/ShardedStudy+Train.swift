@@ -23,6 +23,8 @@ extension ShardedStudy {
         let study = try makeStudy()
         var covered: [String] = []
         var carry: [[Float]]?  // the label the next image's shuffled control trains on
+        var classified: [StepClassificationReport.ImageResult] = []  // before this process
+        let classifier = try base.stepClassifier()
         if FileManager.default.fileExists(atPath: partial.path) {
             let f = try StudyShardFile(contentsOf: partial)
             try check(f, partial)
@@ -31,6 +33,7 @@ extension ShardedStudy {
                 throw StudiesError.folder(path: partial.path, reason: "covers images \(covered.prefix(4)) that are not this shard's first (hint: remove it)")
             }
             try study.importTrainingState(f.tensors, ids: covered, what: partial.path)
+            classified = try classification(f, partial)
             let carried = inputs.properties.compactMap { f.tensors["carry/" + $0.name]?.map(Float.init) }
             if carried.count == inputs.properties.count { carry = carried }
             log("train shard \(shard): continuing after \(covered.count) of \(images.count) images")
@@ -38,8 +41,9 @@ extension ShardedStudy {
         func checkpoint(complete: Bool) throws {
             var tensors = try study.exportTrainingState()
             for (k, p) in inputs.properties.enumerated() { if let c = carry?[k] { tensors["carry/" + p.name] = c.map(Double.init) } }
-            try StudyShardFile(tensors: tensors, metadata: metadata(stage: "train", shard: shard.description, images: covered,
-                                                                    complete: complete))
+            try StudyShardFile(tensors: tensors, metadata: metadata(
+                stage: "train", shard: shard.description, images: covered, complete: complete,
+                classification: classifier.map { classified + $0.results }))
                 .write(to: complete ? done : partial)
         }
         if options.shuffledControl, carry == nil, !images.isEmpty {
@@ -52,7 +56,7 @@ extension ShardedStudy {
         let todo = Array(images.dropFirst(covered.count))
         log("train shard \(shard): \(todo.count) of \(images.count) training images to go → \(done.lastPathComponent)")
         var added = 0
-        try generate(todo, runFolder: dir.appendingPathComponent(names.run)) { id, activations, labels in
+        try generate(todo, runFolder: dir.appendingPathComponent(names.run), classifier: classifier) { id, activations, labels in
             try study.addShardTraining(imageID: id, activations: activations, labels: labels, controlLabels: carry ?? labels)
             carry = labels
             covered.append(id)

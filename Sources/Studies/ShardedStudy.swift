@@ -63,7 +63,8 @@ public final class ShardedStudy {
                 "negative-prompt": m.settings.negativePrompt, "capture": c.capturePatterns.joined(separator: ","),
                 "study": String(decoding: try encoder.encode(study), as: UTF8.self),
                 "layers": i.points.map(\.path).joined(separator: ","), "calls": "\(i.calls)",
-                "images": "\(c.jobs.count) " + SHA256.hex(Data(images.utf8))]
+                "images": "\(c.jobs.count) " + SHA256.hex(Data(images.utf8)),
+                "classifier": c.classifier ?? "none", "target": c.target ?? "(the prompt's class)"]
     }
 
     var studyOut: URL { folder.appendingPathComponent("study") }
@@ -83,7 +84,7 @@ public final class ShardedStudy {
 
     /// Generates `ids` (in this order) into `runFolder` (replaced: only this task writes it) and hands each
     /// image's activations and labels to `handler`.
-    func generate(_ ids: [String], runFolder: URL,
+    func generate(_ ids: [String], runFolder: URL, classifier: StepClassifier? = nil,
                   handler: @escaping (String, [String: [Float]], [[Float]]) throws -> Void) throws {
         guard !ids.isEmpty else { return }
         if FileManager.default.fileExists(atPath: runFolder.path) { try FileManager.default.removeItem(at: runFolder) }
@@ -100,15 +101,20 @@ public final class ShardedStudy {
         let reporter = ProgressReporter(totalImages: run.jobs.count, enabled: progress)
         defer { reporter.close() }
         _ = try run.execute(ldmprobeVersion: LDMProbeVersion.string, pluginAbi: LDMProbeVersion.pluginABI,
-                            consumers: [collector], observers: [collector], progress: reporter)
+                            // The classifier first: its record of an image exists when the collector's handler
+                            // checkpoints that image.
+                            consumers: [collector], observers: (classifier.map { [$0] } ?? []) + [collector],
+                            progress: reporter)
     }
 
     /// Metadata every file of this study carries.
-    func metadata(stage: String, shard: String, images: [String], complete: Bool) -> [String: String] {
+    func metadata(stage: String, shard: String, images: [String], complete: Bool,
+                  classification: [StepClassificationReport.ImageResult]? = nil) -> [String: String] {
         var m = ["format": "ldmprobe-study 1", "stage": stage, "shard": shard, "images": StudyShardFile.list(images),
                  "complete": complete ? "true" : "false", "weights_hash": base.model.hash.combined,
                  "ldmprobe_version": LDMProbeVersion.string, "arguments": StudyShardFile.list(arguments)]
         for (k, v) in spec { m["spec." + k] = v }
+        if let classification { m["classification"] = Self.json(classification) }
         return m
     }
 

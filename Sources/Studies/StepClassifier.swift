@@ -15,6 +15,7 @@ public final class StepClassifier: StepObserver {
 
     public init(classifier: ClassifierInstance, targets: ClassificationTargets, top: Int = 5) {
         study = StepClassification(classifier: classifier, top: top)
+        classifierName = classifier.plugin.name
         self.targets = targets
     }
 
@@ -37,6 +38,12 @@ public final class StepClassifier: StepObserver {
     }
 
     public func imageDidFail(_ context: ImageContext, error: Error) { current = [] }
+
+    /// The records of the images finished so far, in order (a sharded study's map tasks keep them).
+    public var results: [StepClassificationReport.ImageResult] { images }
+
+    /// The classifier plugin's name, as reports name it.
+    public let classifierName: String
 
     /// The report over every image finished so far (classification.csv/json and charts via `write(to:)`).
     public func report() -> StepClassificationReport { study.report(images, kinds: ["xt"]) }

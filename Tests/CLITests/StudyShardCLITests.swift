@@ -1,6 +1,7 @@
 // `ldmprobe study` (map and reduce) on the embedded demo model: 8 images, 3 steps, ddim. Training in N = 3 shards
 // run out of order, testing in N = 2, must give the metrics and probe weights of the single-process `pipeline`
-// (the float64 sums are added in another order: rounding-level differences); a map task stopped after one
+// (the float64 sums are added in another order: rounding-level differences) and the same per-step
+// classification.csv (byte for byte); a map task stopped after one
 // image and re-run must write a byte-identical shard file; solve must name missing shards; a stage with other
 // flags must be refused.
 import Foundation
@@ -51,7 +52,7 @@ final class StudyShardCLITests: XCTestCase {
         let tmp = fm.temporaryDirectory.appendingPathComponent("ldmprobe-study-shard-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: tmp) }
         let single = tmp.appendingPathComponent("pipeline"), study = tmp.appendingPathComponent("study")
-        try ok(["pipeline"] + common + ["--classifier", "none", "--control", "none", "--out", single.path])
+        try ok(["pipeline"] + common + ["--control", "none", "--out", single.path])
 
         // Map and reduce, shards finishing in a shuffled order.
         for k in [3, 1, 2] { try ok(["study", "train-map", "--shard", "\(k)/3", "--out", study.path] + common) }
@@ -85,6 +86,11 @@ final class StudyShardCLITests: XCTestCase {
         XCTAssertGreaterThan(weights, 0)
         XCTAssertLessThan(dm, 1e-5)
         XCTAssertLessThan(dw, 1e-5)
+        // Per-step classification (the demo's world-objects) of every image, joined from the map tasks.
+        let classes = try String(contentsOf: study.appendingPathComponent("classification/classification.csv"), encoding: .utf8)
+        let expected = try String(contentsOf: single.appendingPathComponent("ddim/classification/classification.csv"), encoding: .utf8)
+        print("classification.csv: \(classes.split(separator: "\n").count) lines, identical to pipeline's: \(classes == expected)")
+        XCTAssertEqual(classes, expected)
 
         // Stopped after one image and re-run: the same bytes as the uninterrupted shard.
         let resumed = tmp.appendingPathComponent("resumed")
