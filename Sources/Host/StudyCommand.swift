@@ -61,22 +61,29 @@ struct StudyFolderOptions: ParsableArguments {
     }
 }
 
-struct StudyTrainMapCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "train-map", abstract: "Shard K/N of the training images → STUDY/train/shard-K-of-N.safetensors.")
-
+/// --shard, --out, --quiet and the study flags of a map stage.
+struct StudyMapOptions: ParsableArguments {
     @Option(help: ArgumentHelp("This task's shard K/N (1-based; Slurm: $SLURM_ARRAY_TASK_ID/N).", valueName: "K/N"))
     var shard: String
     @OptionGroup var folder: StudyFolderOptions
     @OptionGroup var stage: StudyStageOptions
 
-    func run() throws {
-        let progress = Progress(enabled: !folder.quiet, prefix: "study train-map")
+    /// Loads the study and runs `body` on it with the shard and LDMPROBE_STOP_AFTER_IMAGES.
+    func run(_ name: String, _ body: (ShardedStudy, ShardSpec, Int?) throws -> Void) throws {
+        let progress = Progress(enabled: !folder.quiet, prefix: "study " + name)
         let s = try ShardSpec(parsing: shard)
-        let study = try stage.shardedStudy(folder, log: progress.line)
-        try study.trainMap(s, stopAfter: StudyCommand.stopAfter)
+        try body(try stage.shardedStudy(folder, log: progress.line), s, StudyCommand.stopAfter)
         progress.close()
     }
+}
+
+struct StudyTrainMapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-map", abstract: "Shard K/N of the training images → STUDY/train/shard-K-of-N.safetensors.")
+
+    @OptionGroup var map: StudyMapOptions
+
+    func run() throws { try map.run("train-map") { try $0.trainMap($1, stopAfter: $2) } }
 }
 
 struct StudySolveCommand: ParsableCommand {
@@ -103,18 +110,9 @@ struct StudyTestMapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test-map", abstract: "Shard K/N of the test images → STUDY/test/shard-K-of-N.safetensors.")
 
-    @Option(help: ArgumentHelp("This task's shard K/N (1-based).", valueName: "K/N"))
-    var shard: String
-    @OptionGroup var folder: StudyFolderOptions
-    @OptionGroup var stage: StudyStageOptions
+    @OptionGroup var map: StudyMapOptions
 
-    func run() throws {
-        let progress = Progress(enabled: !folder.quiet, prefix: "study test-map")
-        let s = try ShardSpec(parsing: shard)
-        let study = try stage.shardedStudy(folder, log: progress.line)
-        try study.testMap(s, stopAfter: StudyCommand.stopAfter)
-        progress.close()
-    }
+    func run() throws { try map.run("test-map") { try $0.testMap($1, stopAfter: $2) } }
 }
 
 struct StudyReportCommand: ParsableCommand {

@@ -24,51 +24,32 @@ extension ShardedStudy {
 
     /// Runs (or continues) test shard K/N. `stopAfter`: stop after that many new images (a test hook).
     public func testMap(_ shard: ShardSpec, stopAfter: Int? = nil) throws {
-        let dir = folder.appendingPathComponent("test")
-        try AtomicFile.createFolder(dir)
-        let names = Self.names(shard)
-        let done = dir.appendingPathComponent(names.done), partial = dir.appendingPathComponent(names.partial)
-        if FileManager.default.fileExists(atPath: done.path) {
-            try check(try StudyShardFile(contentsOf: done), done)
-            log("test shard \(shard): complete already (\(done.path)); nothing to do")
-            return
-        }
+        guard let files = try mapFiles("test", shard) else { return }
         let study = try solvedStudy()
         let tests = options.split.test
         let images = Array(tests[shard.range(of: tests.count)])
         var covered: [String] = []
         var classified: [StepClassificationReport.ImageResult] = []  // before this process
         let classifier = try base.stepClassifier()
-        if FileManager.default.fileExists(atPath: partial.path) {
-            let f = try StudyShardFile(contentsOf: partial)
-            try check(f, partial)
-            covered = try f.list("images", in: partial)
-            try study.importTestState(f.tensors, predictions: try Self.predictions(f, partial), ids: covered, what: partial.path)
-            classified = try classification(f, partial)
-            log("test shard \(shard): continuing after \(covered.count) of \(images.count) images")
+        if let c = try resumePoint(files, "test", shard, of: images) {
+            (covered, classified) = (c.covered, c.classified)
+            try study.importTestState(c.file.tensors, predictions: try Self.predictions(c.file, files.partial), ids: covered,
+                                      what: files.partial.path)
         }
-        func checkpoint(complete: Bool) throws {
+        func checkpoint(_ complete: Bool) throws {
             let (values, predictions) = study.exportTestState()
             var m = metadata(stage: "test", shard: shard.description, images: covered, complete: complete,
                              classification: classifier.map { classified + $0.results })
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             m["predictions"] = String(decoding: try encoder.encode(predictions), as: UTF8.self)
-            try StudyShardFile(tensors: values, metadata: m).write(to: complete ? done : partial)
+            try StudyShardFile(tensors: values, metadata: m).write(to: complete ? files.done : files.partial)
         }
-        let todo = images.filter { !covered.contains($0) }
-        log("test shard \(shard): \(todo.count) of \(images.count) test images to go → \(done.lastPathComponent)")
-        var added = 0
-        try generate(todo, runFolder: dir.appendingPathComponent(names.run), classifier: classifier) { id, activations, labels in
+        try runMap(files, "test", shard, todo: Array(images.dropFirst(covered.count)), of: images.count,
+                   classifier: classifier, stopAfter: stopAfter, add: { id, activations, labels in
             try study.add(imageID: id, activations: activations, labels: labels)
             covered.append(id)
-            added += 1
-            try checkpoint(complete: false)
-            try Self.stop(after: added, stopAfter, partial)
-        }
-        try checkpoint(complete: true)
-        try? FileManager.default.removeItem(at: partial)
-        log("test shard \(shard): done, \(images.count) images → \(done.path)")
+        }, checkpoint: checkpoint)
     }
 
     static func predictions(_ f: StudyShardFile, _ url: URL) throws -> [PredictionRecord] {

@@ -8,15 +8,7 @@ import Study
 extension ShardedStudy {
     /// Runs (or continues) training shard K/N. `stopAfter`: stop after that many new images (a test hook).
     public func trainMap(_ shard: ShardSpec, stopAfter: Int? = nil) throws {
-        let dir = folder.appendingPathComponent("train")
-        try AtomicFile.createFolder(dir)
-        let names = Self.names(shard)
-        let done = dir.appendingPathComponent(names.done), partial = dir.appendingPathComponent(names.partial)
-        if FileManager.default.fileExists(atPath: done.path) {
-            try check(try StudyShardFile(contentsOf: done), done)
-            log("train shard \(shard): complete already (\(done.path)); nothing to do")
-            return
-        }
+        guard let files = try mapFiles("train", shard) else { return }
         let order = trainOrder
         let range = shard.range(of: order.count)
         let images = Array(order[range])
@@ -25,49 +17,33 @@ extension ShardedStudy {
         var carry: [[Float]]?  // the label the next image's shuffled control trains on
         var classified: [StepClassificationReport.ImageResult] = []  // before this process
         let classifier = try base.stepClassifier()
-        if FileManager.default.fileExists(atPath: partial.path) {
-            let f = try StudyShardFile(contentsOf: partial)
-            try check(f, partial)
-            covered = try f.list("images", in: partial)
-            guard covered == Array(images.prefix(covered.count)) else {
-                throw StudiesError.folder(path: partial.path, reason: "covers images \(covered.prefix(4)) that are not this shard's first (hint: remove it)")
-            }
-            try study.importTrainingState(f.tensors, ids: covered, what: partial.path)
-            classified = try classification(f, partial)
-            let carried = inputs.properties.compactMap { f.tensors["carry/" + $0.name]?.map(Float.init) }
+        if let c = try resumePoint(files, "train", shard, of: images) {
+            (covered, classified) = (c.covered, c.classified)
+            try study.importTrainingState(c.file.tensors, ids: covered, what: files.partial.path)
+            let carried = inputs.properties.compactMap { c.file.tensors["carry/" + $0.name]?.map(Float.init) }
             if carried.count == inputs.properties.count { carry = carried }
-            log("train shard \(shard): continuing after \(covered.count) of \(images.count) images")
         }
-        func checkpoint(complete: Bool) throws {
+        func checkpoint(_ complete: Bool) throws {
             var tensors = try study.exportTrainingState()
             for (k, p) in inputs.properties.enumerated() { if let c = carry?[k] { tensors["carry/" + p.name] = c.map(Double.init) } }
             try StudyShardFile(tensors: tensors, metadata: metadata(
                 stage: "train", shard: shard.description, images: covered, complete: complete,
                 classification: classifier.map { classified + $0.results }))
-                .write(to: complete ? done : partial)
+                .write(to: complete ? files.done : files.partial)
         }
         if options.shuffledControl, carry == nil, !images.isEmpty {
             let partner = order[(range.lowerBound + order.count - 1) % order.count]
             log("train shard \(shard): image \(partner) first, for its label only (the shuffled control of \(images[0]) "
                 + "trains on it)")
-            try generate([partner], runFolder: dir.appendingPathComponent(names.run)) { _, _, labels in carry = labels }
-            try checkpoint(complete: false)
+            try generate([partner], runFolder: files.run) { _, _, labels in carry = labels }
+            try checkpoint(false)
         }
-        let todo = Array(images.dropFirst(covered.count))
-        log("train shard \(shard): \(todo.count) of \(images.count) training images to go → \(done.lastPathComponent)")
-        var added = 0
-        try generate(todo, runFolder: dir.appendingPathComponent(names.run), classifier: classifier) { id, activations, labels in
+        try runMap(files, "train", shard, todo: Array(images.dropFirst(covered.count)), of: images.count,
+                   classifier: classifier, stopAfter: stopAfter, add: { id, activations, labels in
             try study.addShardTraining(imageID: id, activations: activations, labels: labels, controlLabels: carry ?? labels)
             carry = labels
             covered.append(id)
-            added += 1
-            try checkpoint(complete: false)
-            try Self.stop(after: added, stopAfter, partial)
-        }
-        try checkpoint(complete: true)
-        try? FileManager.default.removeItem(at: partial)
-        try? FileManager.default.removeItem(at: dir.appendingPathComponent(names.run))
-        log("train shard \(shard): done, \(images.count) images → \(done.path)")
+        }, checkpoint: checkpoint)
     }
 
     /// Sums every training shard's statistics (in shard order), fits, and writes STUDY/solve.safetensors.

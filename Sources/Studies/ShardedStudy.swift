@@ -131,10 +131,59 @@ public final class ShardedStudy {
         }
     }
 
-    /// The file names of shard K/N of a stage.
-    static func names(_ shard: ShardSpec) -> (done: String, partial: String, run: String) {
+    /// A map task's files: STUDY/<stage>/shard-K-of-N.safetensors, its checkpoint and its scratch run folder.
+    struct MapFiles {
+        let done: URL, partial: URL, run: URL
+    }
+
+    /// The files of shard K/N of `stage` (train or test), or nil (said on the log) when it is complete already.
+    func mapFiles(_ stage: String, _ shard: ShardSpec) throws -> MapFiles? {
+        let dir = folder.appendingPathComponent(stage)
+        try AtomicFile.createFolder(dir)
         let n = "shard-\(shard.index)-of-\(shard.count)"
-        return (n + ".safetensors", n + ".partial.safetensors", n + ".run")
+        let files = MapFiles(done: dir.appendingPathComponent(n + ".safetensors"),
+                             partial: dir.appendingPathComponent(n + ".partial.safetensors"),
+                             run: dir.appendingPathComponent(n + ".run"))
+        guard FileManager.default.fileExists(atPath: files.done.path) else { return files }
+        try check(try StudyShardFile(contentsOf: files.done), files.done)
+        log("\(stage) shard \(shard): complete already (\(files.done.path)); nothing to do")
+        return nil
+    }
+
+    /// An interrupted task's checkpoint (nil: none): the file, the images it covers (the first of `images`) and
+    /// its classification records.
+    func resumePoint(_ files: MapFiles, _ stage: String, _ shard: ShardSpec, of images: [String]) throws
+        -> (file: StudyShardFile, covered: [String], classified: [StepClassificationReport.ImageResult])? {
+        guard FileManager.default.fileExists(atPath: files.partial.path) else { return nil }
+        let f = try StudyShardFile(contentsOf: files.partial)
+        try check(f, files.partial)
+        let covered = try f.list("images", in: files.partial)
+        guard covered == Array(images.prefix(covered.count)) else {
+            throw StudiesError.folder(path: files.partial.path, reason: "covers images \(covered.prefix(4)) that are not this shard's first (hint: remove it)")
+        }
+        log("\(stage) shard \(shard): continuing after \(covered.count) of \(images.count) images")
+        return (f, covered, try classification(f, files.partial))
+    }
+
+    /// Generates a map task's remaining images: `add` takes each one, then `checkpoint(false)` saves the task (which
+    /// stops early when `stopAfter` says); after the last, `checkpoint(true)` writes the complete file, and the
+    /// checkpoint and the scratch run folder go.
+    func runMap(_ files: MapFiles, _ stage: String, _ shard: ShardSpec, todo: [String], of total: Int,
+                classifier: StepClassifier?, stopAfter: Int?,
+                add: @escaping (String, [String: [Float]], [[Float]]) throws -> Void,
+                checkpoint: @escaping (Bool) throws -> Void) throws {
+        log("\(stage) shard \(shard): \(todo.count) of \(total) images to go → \(files.done.lastPathComponent)")
+        var added = 0
+        try generate(todo, runFolder: files.run, classifier: classifier) { id, activations, labels in
+            try add(id, activations, labels)
+            added += 1
+            try checkpoint(false)
+            try Self.stop(after: added, stopAfter, files.partial)
+        }
+        try checkpoint(true)
+        try? FileManager.default.removeItem(at: files.partial)
+        try? FileManager.default.removeItem(at: files.run)
+        log("\(stage) shard \(shard): done, \(total) images → \(files.done.path)")
     }
 
     /// Exits a map task early after `stopAfter` images (LDMPROBE_STOP_AFTER_IMAGES: tests of resumption).
