@@ -18,7 +18,7 @@ extension ShardedStudy {
         let study = try makeStudy()
         var weights: [String: [Float]] = [:]
         for (k, v) in f.tensors where !k.hasPrefix("layout") { weights[k] = v.map(Float.init) }
-        try study.importFitted(weights: weights, layout: f.tensors, what: url.path)
+        try study.importFitted(weights: weights, layout: { f[$0] }, what: url.path)
         return study
     }
 

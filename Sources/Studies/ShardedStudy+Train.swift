@@ -19,17 +19,19 @@ extension ShardedStudy {
         let classifier = try base.stepClassifier()
         if let c = try resumePoint(files, "train", shard, of: images) {
             (covered, classified) = (c.covered, c.classified)
-            try study.importTrainingState(c.file.tensors, ids: covered, what: files.partial.path)
-            let carried = inputs.properties.compactMap { c.file.tensors["carry/" + $0.name]?.map(Float.init) }
+            try study.importTrainingState({ c.file[$0] }, ids: covered, what: files.partial.path)
+            let carried = inputs.properties.compactMap { c.file["carry/" + $0.name]?.map(Float.init) }
             if carried.count == inputs.properties.count { carry = carried }
         }
         func checkpoint(_ complete: Bool) throws {
-            var tensors = try study.exportTrainingState()
-            for (k, p) in inputs.properties.enumerated() { if let c = carry?[k] { tensors["carry/" + p.name] = c.map(Double.init) } }
-            try StudyShardFile(tensors: tensors, metadata: metadata(
-                stage: "train", shard: shard.description, images: covered, complete: complete,
-                classification: classifier.map { classified + $0.results }))
-                .write(to: complete ? files.done : files.partial)
+            var carried: [String: [Double]] = [:]
+            for (k, p) in inputs.properties.enumerated() { if let c = carry?[k] { carried["carry/" + p.name] = c.map(Double.init) } }
+            // The statistics are exported probe by probe while writing: never a second copy of all of them.
+            try StudyShardFile.write(names: study.trainingStateNames + carried.keys.sorted(),
+                                     metadata: metadata(stage: "train", shard: shard.description, images: covered,
+                                                        complete: complete,
+                                                        classification: classifier.map { classified + $0.results }),
+                                     to: complete ? files.done : files.partial) { try carried[$0] ?? study.trainingState($0) }
         }
         if options.shuffledControl, carry == nil, !images.isEmpty {
             let partner = order[(range.lowerBound + order.count - 1) % order.count]
@@ -51,11 +53,11 @@ extension ShardedStudy {
         let study = try makeStudy()
         let shards = try completeShards(stage: "train")
         for (url, f) in shards {
-            try study.importTrainingState(f.tensors, ids: try f.list("images", in: url), what: url.path)
+            try study.importTrainingState({ f[$0] }, ids: try f.list("images", in: url), what: url.path)
         }
         try study.fitCovered()
         var tensors = study.fittedWeights.mapValues { $0.map(Double.init) }
-        for (k, v) in try study.exportTrainingState() where k.hasPrefix("layout") { tensors[k] = v }
+        for k in study.trainingStateNames where k.hasPrefix("layout") { tensors[k] = try study.trainingState(k) }
         let url = folder.appendingPathComponent("solve.safetensors")
         try StudyShardFile(tensors: tensors, metadata: metadata(stage: "solve", shard: "\(shards.count)", images: [],
                                                                 complete: true)).write(to: url)

@@ -36,26 +36,38 @@ extension StreamingProbeStudy {
         }
     }
 
-    /// The training statistics so far: every probe's and control's exported state and the layout sums.
-    public func exportTrainingState() throws -> [String: [Double]] {
-        var out: [String: [Double]] = ["layout_count": [Double(baseline.count)]]
+    /// The names of the training state: the layout sums, then every probe's and control's statistics.
+    public var trainingStateNames: [String] {
+        var names = ["layout_count"] + properties.map { "layout/" + $0.name }
+        for c in cells {
+            for p in properties {
+                names.append("probe/" + Self.key(c, p))
+                if options.shuffledControl { names.append("control/" + Self.key(c, p)) }
+            }
+        }
+        return names
+    }
+
+    /// One vector of the training state, exported now (a probe's: its plugin's export_state copy).
+    public func trainingState(_ name: String) throws -> [Double] {
+        if name == "layout_count" { return [Double(baseline.count)] }
+        for (k, p) in properties.enumerated() where name == "layout/" + p.name { return baseline.sums[k] }
         for c in cells {
             for (k, p) in properties.enumerated() {
-                out["probe/" + Self.key(c, p)] = try ProbeStudyResults.wrap { try c.probes[k].exportState() }
-                if options.shuffledControl {
-                    out["control/" + Self.key(c, p)] = try ProbeStudyResults.wrap { try c.controls[k].exportState() }
+                if name == "probe/" + Self.key(c, p) { return try ProbeStudyResults.wrap { try c.probes[k].exportState() } }
+                if options.shuffledControl, name == "control/" + Self.key(c, p) {
+                    return try ProbeStudyResults.wrap { try c.controls[k].exportState() }
                 }
             }
         }
-        for (k, p) in properties.enumerated() { out["layout/" + p.name] = baseline.sums[k] }
-        return out
+        throw StudyError.invalidArgument("no training state named '\(name)'")
     }
 
     /// Adds exported training statistics (one shard's, or a checkpoint's) into the probes and the layout sums.
     /// `ids`: the training images they cover (counted as seen). `what` names the file in errors.
-    public func importTrainingState(_ state: [String: [Double]], ids: [String], what: String) throws {
+    public func importTrainingState(_ state: (String) -> [Double]?, ids: [String], what: String) throws {
         func need(_ name: String) throws -> [Double] {
-            guard let v = state[name] else {
+            guard let v = state(name) else {
                 throw StudyError.badInput("\(what): no tensor '\(name)' (hint: made with other --layers/--calls/--label flags?)")
             }
             return v
@@ -79,12 +91,12 @@ extension StreamingProbeStudy {
     }
 
     /// Adds the training labels' sums ("layout/<property>", "layout_count") into the `:layout` reference.
-    func importLayout(_ state: [String: [Double]], what: String) throws {
-        guard let count = state["layout_count"]?.first else {
+    func importLayout(_ state: (String) -> [Double]?, what: String) throws {
+        guard let count = state("layout_count")?.first else {
             throw StudyError.badInput("\(what): no tensor 'layout_count'")
         }
         for (k, p) in properties.enumerated() {
-            guard let s = state["layout/" + p.name], s.count == baseline.sums[k].count else {
+            guard let s = state("layout/" + p.name), s.count == baseline.sums[k].count else {
                 throw StudyError.badInput("\(what): layout/\(p.name) missing or not \(options.labelHeight)×\(options.labelWidth) values (hint: the same --label and --label-size flags)")
             }
             for i in s.indices { baseline.sums[k][i] += s[i] }
@@ -109,7 +121,7 @@ extension StreamingProbeStudy {
 
     /// Sets the weights a reduce step fitted (`fittedWeights`) and its layout sums: the probes predict as if fitted
     /// here, and every training image counts as seen.
-    public func importFitted(weights: [String: [Float]], layout: [String: [Double]], what: String) throws {
+    public func importFitted(weights: [String: [Float]], layout: (String) -> [Double]?, what: String) throws {
         results.weights = [:]
         for c in cells {
             for (k, p) in properties.enumerated() {
