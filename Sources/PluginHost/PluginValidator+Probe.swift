@@ -1,8 +1,9 @@
 // PluginHost — validate-plugin's probe checks, for binary and continuous labels: fit and predict with
 // consistent shapes and finite values at two label sizes, weights of the documented shapes, a save/load round
 // trip (get_weights → set_weights on a fresh instance predicts the same), determinism across instances,
-// and merge and loss_gradient when the probe has them.
+// and merge, export_state/import_state (ABI 1.2) and loss_gradient when the probe has them.
 import Foundation
+import PluginABI
 import SeededRandom
 
 extension PluginValidator {
@@ -109,6 +110,9 @@ extension PluginValidator {
                     return "two halves merged match one fit (maxdiff \(d))"
                 }
             }
+            if plugin.supportsState {
+                r.run("state \(kind.rawValue)") { try checkState(plugin, spec(kind), data, first) }
+            }
             if plugin.supportsLossGradient {
                 r.run("loss-gradient \(kind.rawValue)") {
                     let p = try fitted(plugin, spec(kind), data)
@@ -120,6 +124,35 @@ extension PluginValidator {
                 }
             }
         }
+    }
+
+    /// ABI 1.2 export_state/import_state: two halves exported and imported into a fresh instance fit as one
+    /// instance did (`first`: its predictions), and an imported state is exported again bit for bit. A probe may
+    /// refuse with LDMP_ERR_UNSUPPORTED for parameters that keep examples rather than statistics.
+    static func checkState(_ plugin: ProbePlugin, _ spec: ProbeSpec, _ data: ProbeData, _ first: [Float]) throws -> String {
+        let half = data.activations.count / 2
+        let a = try plugin.instantiate(spec), b = try plugin.instantiate(spec)
+        for i in data.activations.indices {
+            try (i < half ? a : b).addExample(activation: data.activations[i], activationShape: [probeChannels, 4, 4],
+                                              label: data.labels[i], labelShape: [8, 8])
+        }
+        let sa: [Double]
+        do { sa = try a.exportState() } catch PluginError.callFailed(_, _, let status, let message)
+            where status == Int32(bitPattern: LDMP_ERR_UNSUPPORTED.rawValue) {
+            return "export_state unsupported with these parameters (\(message))"
+        }
+        let merged = try plugin.instantiate(spec)
+        try merged.importState(sa)
+        guard try merged.exportState().elementsEqual(sa, by: { $0.bitPattern == $1.bitPattern }) else {
+            throw ValidationFailure("a fresh instance that imported a state exports another one (import must add exactly)")
+        }
+        try merged.importState(try b.exportState())
+        try merged.fit()
+        let d = maxDiff(try predictions(merged, data), first)
+        guard d <= 1e-3 else {
+            throw ValidationFailure("two halves' exported states imported predict differently from one fit (maxdiff \(d) > 1e-3)")
+        }
+        return "two halves' states imported into a fresh instance match one fit (maxdiff \(d)); \(sa.count) values"
     }
 
     static func fitted(_ plugin: ProbePlugin, _ spec: ProbeSpec, _ data: ProbeData) throws -> ProbeInstance {
