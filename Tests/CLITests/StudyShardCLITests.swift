@@ -60,6 +60,9 @@ final class StudyShardCLITests: XCTestCase {
         for k in [2, 1] { try ok(["study", "test-map", "--shard", "\(k)/2", "--out", study.path] + common) }
         try ok(["study", "report", "--out", study.path])
 
+        for f in ["report.html", "study.json", "per_image_metrics.csv", "gaps.csv", "split.csv"] {
+            XCTAssertTrue(fm.fileExists(atPath: study.appendingPathComponent("study/" + f).path), f)
+        }
         let a = try metrics(single.appendingPathComponent("ddim/study/metrics.csv"))
         let b = try metrics(study.appendingPathComponent("study/metrics.csv"))
         XCTAssertEqual(a.count, b.count)
