@@ -31,7 +31,7 @@ ARGS=${ARGS:-"--sampler lms --steps 15 --guidance 7.5 --height 512 --width 512 -
 LDMPROBE=${LDMPROBE:-ldmprobe}                    # the executable (its plugins beside it or in LDMPROBE_PLUGIN_PATH)
 LOGS=${LOGS:-$OUT.logs}
 
-# ---- resources per stage (from `ldmprobe bench study`; see docs/slurm/sizing.md) ---------------------------
+# ---- resources per stage (from `ldmprobe bench study`; see docs/slurm/README.md) ---------------------------
 # A map task holds one model (SD v1.4 float32 ≈ 4.3 GB), two images' activations and the probes' statistics;
 # its time is images-per-shard × the per-image seconds of bench study at this many cores, plus margin.
 MAP_CPUS=${MAP_CPUS:-16}                          # the UNet's matrix products use every core
