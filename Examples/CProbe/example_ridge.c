@@ -25,6 +25,7 @@ struct ldmp_probe {
     double *xty; /* [dim, outputs] */
     float *weight; /* [outputs, channels] */
     float *bias;   /* [outputs] */
+    double *state; /* export_state's copy: [dim·dim + dim·outputs], made on first use */
 };
 
 static int32_t fail(const ldmp_host *h, ldmp_status st, const char *msg) {
@@ -59,6 +60,7 @@ static void r_destroy(ldmp_probe *p) {
     h->free(h, p->xty);
     h->free(h, p->weight);
     h->free(h, p->bias);
+    h->free(h, p->state);
     h->free(h, p);
 }
 
@@ -79,6 +81,7 @@ static int32_t r_create(const ldmp_host *h, const ldmp_param_value *v, uint32_t 
     p->xty = h->alloc(h, sizeof(double) * p->dim * p->outputs);
     p->weight = h->alloc(h, sizeof(float) * p->outputs * p->channels);
     p->bias = h->alloc(h, sizeof(float) * p->outputs);
+    p->state = NULL;
     if (!p->xtx || !p->xty || !p->weight || !p->bias) {
         r_destroy(p);
         return fail(h, LDMP_ERR_INTERNAL, "example-ridge: out of memory for the normal equations");
@@ -215,10 +218,42 @@ static int32_t r_merge(ldmp_probe *into, const ldmp_probe *other) {
     return LDMP_OK;
 }
 
+/* ABI 1.2: the normal equations as one F64 vector [XᵀX (dim²), XᵀY (dim·outputs)], so shards in other processes
+ * add up. */
+static int32_t r_export(ldmp_probe *p, ldmp_tensor *state) {
+    size_t a = (size_t)p->dim * p->dim, b = (size_t)p->dim * p->outputs;
+    if (!state) return fail(p->host, LDMP_ERR_INVALID_ARGUMENT, "example-ridge: export_state needs an out view");
+    if (!p->state && !(p->state = p->host->alloc(p->host, sizeof(double) * (a + b))))
+        return fail(p->host, LDMP_ERR_INTERNAL, "example-ridge: out of memory for export_state");
+    memcpy(p->state, p->xtx, sizeof(double) * a);
+    memcpy(p->state + a, p->xty, sizeof(double) * b);
+    memset(state, 0, sizeof *state);
+    state->struct_size = sizeof *state;
+    state->dtype = LDMP_DTYPE_F64;
+    state->rank = 1;
+    state->shape[0] = (int64_t)(a + b);
+    state->strides[0] = 1;
+    state->data = p->state;
+    return LDMP_OK;
+}
+
+static int32_t r_import(ldmp_probe *p, const ldmp_tensor *state) {
+    size_t a = (size_t)p->dim * p->dim, b = (size_t)p->dim * p->outputs, i;
+    const double *s;
+    if (!state || state->dtype != LDMP_DTYPE_F64 || state->rank != 1 || state->shape[0] != (int64_t)(a + b) ||
+        (state->shape[0] > 1 && state->strides[0] != 1) || !state->data)
+        return fail(p->host, LDMP_ERR_INVALID_ARGUMENT, "example-ridge: import_state needs F64 [dim² + dim·outputs] from export_state of the same spec");
+    s = state->data;
+    for (i = 0; i < a; i++) p->xtx[i] += s[i];
+    for (i = 0; i < b; i++) p->xty[i] += s[a + i];
+    return LDMP_OK;
+}
+
 static const ldmp_probe_vtable vtable = {
     sizeof(ldmp_probe_vtable), r_create, r_destroy, r_add, r_fit, r_predict, r_get, r_set,
     NULL,    /* loss_gradient: not provided */
     r_merge,
+    r_export, r_import, /* ABI 1.2 */
 };
 
 static const ldmp_param_desc params[] = {

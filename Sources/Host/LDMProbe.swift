@@ -21,6 +21,7 @@ struct LDMProbe: ParsableCommand {
             ClassifyCommand.self,
             ClassifyRunCommand.self,
             PipelineCommand.self,
+            StudyCommand.self,
             ReportCommand.self,
             InterveneCommand.self,
             PluginsCommand.self,

@@ -106,23 +106,39 @@ struct PipelineCommand: ParsableCommand {
         return p.count == 2 ? UInt64(p[1]) : 0
     }
 
+    /// The generation, images, samplers, capture and study settings (shared with `study`'s map stages); a
+    /// preset fills in what the flags leave out.
+    static func config(preset: DemoPreset?, model: ModelOptions, images: PromptOptions, sampling: SamplingOptions,
+                       samplers: [String], capture: [String], study: StudyOptions, out: URL) throws -> PipelineConfig {
+        guard let modelPath = model.model ?? preset?.model else { throw ValidationError("give --model (or --demo)") }
+        let promptOptions = Self.prompts(images, preset)
+        var config = PipelineConfig(generation: sampling.config(model, modelPath: modelPath, height: preset?.size,
+                                                                width: preset?.size),
+                                    jobs: try promptOptions.jobs(), out: out)
+        config.promptsFile = promptOptions.promptsFile
+        config.samplers = samplers.isEmpty ? (preset?.samplers ?? ["lms"]) : samplers
+        config.capture = capture
+        config.study = try study.config(labels: preset?.labels ?? [], probe: preset?.probe ?? "linear",
+                                        bootstrap: preset?.bootstrap ?? 1000)
+        return config
+    }
+
+    /// The prompt flags with the preset's prompts and count where none are given.
+    static func prompts(_ images: PromptOptions, _ preset: DemoPreset?) -> PromptOptions {
+        var p = images
+        if let file = preset?.prompts, images.prompt == nil && images.prompts == nil { p.prompts = file }
+        if p.count == nil { p.count = preset?.count }
+        return p
+    }
+
     func run() throws {
         let out = try output.prepare()
         let progress = Progress(enabled: !output.quiet, prefix: "pipeline")
         let wall = Date()
         let preset = try demo ? DemoPreset(out: out, images: images, log: progress.line) : nil
-        guard let modelPath = model.model ?? preset?.model else { throw ValidationError("give --model (or --demo)") }
-        var promptOptions = images
-        if let p = preset?.prompts, images.prompt == nil && images.prompts == nil { promptOptions.prompts = p }
-        if promptOptions.count == nil { promptOptions.count = preset?.count }
-        var config = PipelineConfig(generation: sampling.config(model, modelPath: modelPath, height: preset?.size,
-                                                                width: preset?.size),
-                                    jobs: try promptOptions.jobs(), out: out)
-        config.promptsFile = promptOptions.promptsFile
-        config.samplers = sampler.isEmpty ? (preset?.samplers ?? ["lms"]) : sampler
-        config.capture = capture
-        config.study = try study.config(labels: preset?.labels ?? [], probe: preset?.probe ?? "linear",
-                                        bootstrap: preset?.bootstrap ?? 1000)
+        var config = try Self.config(preset: preset, model: model, images: images, sampling: sampling,
+                                     samplers: sampler, capture: capture, study: study, out: out)
+        let promptOptions = Self.prompts(images, preset)
         let classifierSpec = classifier ?? preset?.classifier
         config.classifier = classifierSpec == "none" ? nil : classifierSpec
         config.target = target

@@ -174,7 +174,7 @@ enum DescriptorValidator {
             need(v.scale_model_input != nil, "scale_model_input"); need(v.step != nil, "step")
             need(v.needs_noise != nil, "needs_noise")
         case .probe:
-            let v = vtable.load(as: ldmp_probe_vtable.self)
+            let v = ProbePlugin.vtableCopy(vtable)  // an older plugin's vtable is shorter
             need(v.create != nil, "create"); need(v.destroy != nil, "destroy")
             need(v.add_example != nil, "add_example"); need(v.fit != nil, "fit")
             need(v.predict != nil, "predict"); need(v.get_weights != nil, "get_weights")

@@ -12,7 +12,7 @@ public final class ProbeInstance: @unchecked Sendable {
         self.plugin = plugin
         self.spec = spec
         self.handle = handle
-        v = plugin.vtable.pointee
+        v = ProbePlugin.vtableCopy(UnsafeRawPointer(plugin.vtable))
     }
 
     deinit { v.destroy!(handle) }
@@ -130,6 +130,38 @@ public final class ProbeInstance: @unchecked Sendable {
                                            reason: "other instance is of plugin \(other.plugin.info.name)")
         }
         try HostServices.check(name, "merge") { fn(handle, other.handle) }
+    }
+
+    /// The training statistics as the plugin exports them (ABI 1.2 export_state): F64 [n], copied.
+    public func exportState() throws -> [Double] {
+        guard let fn = v.export_state else {
+            throw PluginError.invalidInput(plugin: name, function: "export_state",
+                reason: "this probe cannot export its statistics (export_state is NULL; hint: a probe built for ABI 1.2 with a one-pass fit, e.g. linear:fit=lstsq)")
+        }
+        var t = ldmp_tensor()
+        t.struct_size = UInt32(MemoryLayout<ldmp_tensor>.size)
+        try HostServices.check(name, "export_state") { fn(handle, &t) }
+        let shape = HostTensor.shape(of: t)
+        guard t.dtype == LDMP_DTYPE_F64.rawValue, shape.count == 1, HostTensor.strides(of: t) == [1] || shape[0] <= 1,
+              shape[0] == 0 || t.data != nil else {
+            throw PluginError.invalidInput(plugin: name, function: "export_state",
+                                           reason: "state is not a contiguous F64 [n] vector (dtype \(t.dtype), shape \(shape))")
+        }
+        guard let data = t.data else { return [] }
+        return Array(UnsafeBufferPointer(start: data.assumingMemoryBound(to: Double.self), count: shape[0]))
+    }
+
+    /// Adds an exported state vector into this instance (ABI 1.2 import_state).
+    public func importState(_ state: [Double]) throws {
+        guard let fn = v.import_state else {
+            throw PluginError.invalidInput(plugin: name, function: "import_state",
+                reason: "this probe cannot import statistics (import_state is NULL; hint: a probe built for ABI 1.2)")
+        }
+        var copy = state
+        try copy.withUnsafeMutableBufferPointer { b in
+            var t = HostTensor.view(UnsafeMutableRawPointer(b.baseAddress), LDMP_DTYPE_F64, [b.count])
+            try HostServices.check(name, "import_state") { fn(handle, &t) }
+        }
     }
 
     private func checkActivation(_ count: Int, _ shape: [Int], _ function: String) throws {

@@ -22,6 +22,19 @@ public final class ProbePlugin: @unchecked Sendable {
     public var name: String { info.name }
     public var supportsLossGradient: Bool { vtable.pointee.loss_gradient != nil }
     public var supportsMerge: Bool { vtable.pointee.merge != nil }
+    /// ABI 1.2: the statistics travel as data (export_state and import_state), for sharded studies.
+    public var supportsState: Bool {
+        let v = Self.vtableCopy(UnsafeRawPointer(vtable))
+        return v.export_state != nil && v.import_state != nil
+    }
+
+    /// The vtable, fields past the plugin's struct_size left NULL (a 1.0/1.1 plugin's vtable is shorter).
+    static func vtableCopy(_ raw: UnsafeRawPointer) -> ldmp_probe_vtable {
+        var v = ldmp_probe_vtable()
+        let n = min(Int(raw.load(as: UInt32.self)), MemoryLayout<ldmp_probe_vtable>.size)
+        withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: n)) }
+        return v
+    }
     /// The capabilities that hold with these parameters (plugin.h).
     public var capabilities: Capability { Capability.effective(info, parameters) }
     /// True when the probe declares LDMP_CAP_PROBE_ONE_PASS for these parameters: its statistics do not grow

@@ -148,9 +148,17 @@ public final class PipelineStudy {
             + "or choose another --out)")
     }
 
-    /// The probe study fed during generation (streamed, in memory or spilled, as InProcessStudy.chooseMode says).
-    func inProcessStudy(_ pipeline: DiffusionPipeline, study: StudyConfig, base: URL,
-                        say: @escaping (String) -> Void) throws -> InProcessStudy {
+    /// What the in-process study probes: the capture points in study (UNet) order, the UNet calls, the study
+    /// options, the probe and the properties (shared with the sharded study, ShardedStudy).
+    struct StudyInputs {
+        var points: [CapturePoint]
+        var calls: Int
+        var options: ProbeStudyOptions
+        var probe: ProbePlugin
+        var properties: [StudyProperty]
+    }
+
+    func studyInputs(_ pipeline: DiffusionPipeline, study: StudyConfig) throws -> StudyInputs {
         let selected = try CaptureSelection(patterns: config.capturePatterns, available: pipeline.capturePoints).points
         guard !selected.isEmpty else {
             throw StudiesError.option(flag: "capture", value: config.capture.joined(separator: ","),
@@ -165,8 +173,15 @@ public final class PipelineStudy {
         var options = try study.options(ids: config.jobs.map(\.id).sorted(), layers: points.map(\.path), calls: calls,
                                         height: h, width: w)
         options.layers = nil  // the points are already the probed layers
-        let probe = try registry.probe(spec: study.probe)
-        let properties = try study.properties(registry)
+        return StudyInputs(points: points, calls: calls, options: options, probe: try registry.probe(spec: study.probe),
+                           properties: try study.properties(registry))
+    }
+
+    /// The probe study fed during generation (streamed, in memory or spilled, as InProcessStudy.chooseMode says).
+    func inProcessStudy(_ pipeline: DiffusionPipeline, study: StudyConfig, base: URL,
+                        say: @escaping (String) -> Void) throws -> InProcessStudy {
+        let s = try studyInputs(pipeline, study: study)
+        let (points, calls, options, probe, properties) = (s.points, s.calls, s.options, s.probe, s.properties)
         let mode = InProcessStudy.chooseMode(probe: probe, points: points, calls: calls, images: config.jobs.count,
                                              properties: properties.count, options: options, limit: config.memoryLimit,
                                              log: say)

@@ -16,9 +16,9 @@ public struct LayoutBaseline {
     /// Token grid of the cap (nil: no layer probed).
     let grid: (h: Int, w: Int)?
     /// Per property, the sum of the training labels [H·W] (double: summation order barely matters).
-    private var sums: [[Double]]
-    private(set) var count = 0
-    private var cachedMeans: [[Float]]?
+    var sums: [[Double]]
+    var count = 0
+    var cachedMeans: [[Float]]?
 
     init(kinds: [LabelKind], height: Int, width: Int, grid: (h: Int, w: Int)?) {
         self.kinds = kinds

@@ -84,16 +84,16 @@ public final class StreamingProbeStudy {
     private var pendingLabels: [Int: [[Float]]] = [:]
     /// Training images waiting for their control label: label's train index → (image's activations per layer).
     private var pendingImages: [Int: [String: [Float]]] = [:]
-    private var trainSeen: Set<String> = []
-    private var testSeen: Set<String> = []
-    public private(set) var fitted = false
+    var trainSeen: Set<String> = []
+    var testSeen: Set<String> = []
+    public internal(set) var fitted = false
     /// The most training images held at once waiting for a control label (1 in generation order).
     public private(set) var maxHeldImages = 0
-    private let results = ProbeStudyResults()
+    let results = ProbeStudyResults()
     /// The `:layout` and `:cap` references: training labels summed as they arrive, test images measured.
-    private var baseline: LayoutBaseline
-    private var layoutValues: MetricTable
-    private var capValues: [[Double?]]
+    var baseline: LayoutBaseline
+    var layoutValues: MetricTable
+    var capValues: [[Double?]]
     private let log: (String) -> Void
 
     /// `layers`: every captured layer as (name, [U, C, h, w]) in UNet order; options.layers / options.steps pick

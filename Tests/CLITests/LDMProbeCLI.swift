@@ -44,13 +44,17 @@ enum LDMProbeCLI {
         func wait() -> Data { group.wait(); return data }
     }
 
-    /// Runs ldmprobe with `arguments`; returns (status, stdout, stderr). Fails the test when no executable is built.
-    static func run(_ arguments: [String]) throws -> (Int32, String, String) {
+    /// Runs ldmprobe with `arguments` (and `environment` added to this process's); returns (status, stdout,
+    /// stderr). Fails the test when no executable is built.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let folder = try XCTUnwrap(productFolder, "no ldmprobe executable next to the test bundle "
             + "(build it: swift build -c release --build-tests)")
         let p = Process()
         p.executableURL = folder.appendingPathComponent("ldmprobe")
         p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

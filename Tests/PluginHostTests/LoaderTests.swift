@@ -15,7 +15,7 @@ final class LoaderTests: XCTestCase {
                                 "labeler index-labeler", "classifier fine", "classifier future-cap"])
         let euler = try r.plugin(.sampler, named: "example-euler")
         XCTAssertEqual(euler.version, "1.0.0")
-        XCTAssertEqual(euler.abiVersion, "1.1")
+        XCTAssertEqual(euler.abiVersion, "1.2")
         XCTAssertEqual(euler.params.map(\.name), ["timestep_spacing", "steps_offset", "num_train_timesteps",
                                                   "beta_start", "beta_end", "prediction_type"])
         XCTAssertEqual(euler.params[0].choices, ["linspace", "leading", "trailing"])

@@ -42,7 +42,7 @@ final class SwiftPluginTests: XCTestCase {
         XCTAssertTrue(r.failures.isEmpty, "\(r.failures)")
         let info = try r.plugin(.labeler, named: "constant")
         XCTAssertEqual(info.version, "1.0.0")
-        XCTAssertEqual(info.abiVersion, "1.1")
+        XCTAssertEqual(info.abiVersion, "1.2")
         XCTAssertEqual(info.params, [
             ParamInfo(name: "value", type: .float, defaultValue: "0.5", min: 0, max: 1, choices: [],
                       help: "the label of every pixel"),

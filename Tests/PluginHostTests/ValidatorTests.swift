@@ -99,7 +99,7 @@ final class ValidatorTests: XCTestCase {
         let info = try r.plugin(.sampler, named: "toy-sampler")
         XCTAssertEqual(info.abiVersion, "1.0")
         XCTAssertEqual(info.capabilities, 0)
-        XCTAssertEqual(r.report.hostAbi, "1.1")
+        XCTAssertEqual(r.report.hostAbi, "1.2")
         print("old plugin: ABI \(info.abiVersion) in host ABI \(r.report.hostAbi); descriptor capabilities \(info.capabilities)")
         let s = try r.sampler(spec: "toy-sampler:scale=0.5").instantiate()
         try s.setTimesteps(3)

@@ -132,6 +132,26 @@ enum LinearProbePlugin {
                     let b = try InstanceBox.object(other, as: LinearProbeBox.self)
                     try a.probe.merge(b.probe)
                 }
+            },
+            export_state: { probe, state in
+                PluginCall.run {
+                    let box = try InstanceBox.object(probe, as: LinearProbeBox.self)
+                    guard let state else { throw PluginKitError.invalidArgument("linear: export_state needs an out view") }
+                    try box.probe.checkStateful("export_state")
+                    state.pointee = box.exportState()
+                }
+            },
+            import_state: { probe, state in
+                PluginCall.run {
+                    let box = try InstanceBox.object(probe, as: LinearProbeBox.self)
+                    try box.probe.checkStateful("import_state")
+                    guard let t = state?.pointee, t.dtype == LDMP_DTYPE_F64.rawValue, t.rank == 1, t.isContiguous,
+                          let data = t.data else {
+                        throw PluginKitError.invalidArgument("linear: import_state needs a contiguous F64 [n] vector")
+                    }
+                    try box.probe.stats.add(state: UnsafeBufferPointer(start: data.assumingMemoryBound(to: Double.self),
+                                                                       count: t.shapeArray[0]))
+                }
             })))
 
     static func config(_ p: ParamValues, _ spec: ldmp_probe_spec) throws -> LinearProbeConfig {
@@ -189,5 +209,17 @@ final class LinearProbeBox {
         biasView = ldmp_tensor.contiguous(UnsafeMutableRawPointer(b), dtype: LDMP_DTYPE_F32, shape: [nb])
     }
 
-    deinit { exportedWeight?.deallocate(); exportedBias?.deallocate() }
+    private var exportedState: UnsafeMutablePointer<Double>?
+
+    /// A copy of the statistics owned by the box, valid until the next export_state or destroy.
+    func exportState() -> ldmp_tensor {
+        exportedState?.deallocate()
+        let s = probe.stats.state
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: max(s.count, 1))
+        p.initialize(from: s, count: s.count)
+        exportedState = p
+        return ldmp_tensor.contiguous(UnsafeMutableRawPointer(p), dtype: LDMP_DTYPE_F64, shape: [s.count])
+    }
+
+    deinit { exportedWeight?.deallocate(); exportedBias?.deallocate(); exportedState?.deallocate() }
 }

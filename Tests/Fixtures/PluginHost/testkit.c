@@ -99,6 +99,7 @@ static int32_t p_set(ldmp_probe *p, const ldmp_tensor *w, const ldmp_tensor *b) 
 
 static const ldmp_probe_vtable probe_vt = {
     sizeof(ldmp_probe_vtable), p_create, p_destroy, p_add, p_fit, p_predict, p_get, p_set, NULL, NULL,
+    NULL, NULL, /* ABI 1.2: export_state, import_state */
 };
 
 static const ldmp_param_desc probe_params[] = {

@@ -77,6 +77,20 @@ typedef struct ldmp_probe_vtable {
      *  shards fitted apart combine exactly. Optional: NULL when unsupported.
      *  [instance-thread] on both instances. */
     int32_t (*merge)(ldmp_probe *into, const ldmp_probe *other);
+
+    /* ---- ABI 1.2: training statistics as data, so that shards fitted in other processes combine. ---- */
+
+    /** Exposes the training statistics accumulated so far (by add_example, merge and import_state; not the
+     *  fitted weights) as one F64 [n] vector into *state: a view into the instance, valid until the next call on
+     *  it. Its layout is the plugin's own; it must be deterministic (the same examples in the same order give
+     *  the same bytes) and what import_state reads. Optional: NULL (or LDMP_ERR_UNSUPPORTED for parameters that
+     *  keep examples rather than statistics, e.g. linear with fit=adam). [instance-thread] */
+    int32_t (*export_state)(ldmp_probe *probe, ldmp_tensor *state);
+
+    /** Adds a vector that export_state gave (an instance of the same plugin, parameters and spec) into the
+     *  instance's statistics, as merge adds an instance: importing into a fresh instance reproduces the
+     *  exporter's statistics bit for bit. Optional: NULL exactly when export_state is. [instance-thread] */
+    int32_t (*import_state)(ldmp_probe *probe, const ldmp_tensor *state);
 } ldmp_probe_vtable;
 
 #ifdef __cplusplus

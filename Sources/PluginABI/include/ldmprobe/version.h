@@ -39,7 +39,7 @@
 #include <stdint.h>
 
 #define LDMP_ABI_VERSION_MAJOR 1u
-#define LDMP_ABI_VERSION_MINOR 1u
+#define LDMP_ABI_VERSION_MINOR 2u
 
 /** A version, e.g. of the ABI or of a plugin. */
 typedef struct ldmp_version {
