@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Compares two metrics.csv files (layer,step,property,metric,value,ci_low,ci_high,n) row by row, keyed on
 # (layer, step, property, metric): the same rows, the same n, and value/ci_low/ci_high within TOL (absolute,
-# default 1e-9: float64 rounding of sums taken in another order). Prints the maxdiff; a NaN or an empty cell on
-# one side only is a mismatch. Exit 0 when equal, 1 otherwise.
+# default 1e-6). The sharded study's float64 sums differ from pipeline's only in summation order, but the fitted
+# weights are float32 (what both predict with), so metrics agree to about float32 rounding (measured 4e-8 on the
+# demo). Prints the maxdiff; a NaN or an empty cell on one side only is a mismatch. Exit 0 when equal, else 1.
 #
 #     scripts/slurm-compare-metrics.sh REFERENCE.csv CANDIDATE.csv [TOL]
 set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: $0 REFERENCE.csv CANDIDATE.csv [TOL]" >&2; exit 2; }
 for f in "$1" "$2"; do [[ -f "$f" ]] || { echo "slurm-compare-metrics: $f: no such file" >&2; exit 2; }; done
-awk -F, -v tol="${3:-1e-9}" -v ref="$1" -v cand="$2" '
+awk -F, -v tol="${3:-1e-6}" -v ref="$1" -v cand="$2" '
 function isnan(s) { s = tolower(s); return s ~ /nan/ }
 function diff(a, b,   d) {
     if (a == b) return 0                       # same text (including both empty)

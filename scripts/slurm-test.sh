@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real Slurm cluster in the tests: installs Slurm and MUNGE from Debian when missing, starts a one-node cluster
 # on localhost (its own temp folder, ports and munge socket; no systemd, no cgroups, no accounting), submits
-# docs/slurm/submit.sh for the demo model with N=3, waits (bounded) and checks that the merged metrics.csv
+# docs/slurm/submit.sh for the demo model with N=3 (after a pre-empted first attempt of the train tasks), waits
+# (bounded) and checks that a resumed shard equals an uninterrupted one byte for byte and the merged metrics.csv
 # equals a single-process `ldmprobe pipeline` run on the same prompts (every value, maxdiff printed). The
 # daemons are stopped and the temp folder removed on exit, whatever happened. Needs root (or passwordless
 # sudo) for the packages and the daemons. LDMPROBE_SLURM_TEST=0 skips it (scripts/test.sh runs it after the
@@ -57,7 +58,7 @@ dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$tmp/munge/munge.key"
 socket=$tmp/munge/munge.socket
 $sudo munged --foreground --force --key-file="$tmp/munge/munge.key" --socket="$socket" \
-    --pid-file="$tmp/munge/munged.pid" --log-file="$tmp/munged.log" --seed-file="$tmp/munge/seed" &
+    --pid-file="$tmp/munge/munged.pid" --log-file="$tmp/munged.log" --seed-file="$tmp/munge/seed" 2>>"$tmp/munged.log" &
 pids+=($!)
 
 host=$(hostname -s)
@@ -96,9 +97,9 @@ CONF
 export SLURM_CONF=$tmp/slurm.conf
 for _ in $(seq 50); do [[ -S "$socket" ]] && break; sleep 0.1; done
 [[ -S "$socket" ]] || { echo "slurm-test: munged did not start ($tmp/munged.log)" >&2; exit 1; }
-$sudo slurmctld -D -i -f "$SLURM_CONF" &
+$sudo slurmctld -D -i -f "$SLURM_CONF" 2>>"$tmp/slurmctld.log" &
 pids+=($!)
-$sudo slurmd -D -f "$SLURM_CONF" -N "$host" &
+$sudo slurmd -D -f "$SLURM_CONF" -N "$host" 2>>"$tmp/slurmd.log" &
 pids+=($!)
 for i in $(seq 60); do
     state=$(sinfo --noheader --node="$host" --format=%t 2>/dev/null || true)
@@ -118,36 +119,57 @@ args="--sampler ddim --steps 3 --height 64 --width 64 --label foreground=world-f
 --label shading=world-shading --probe linear:fit=lstsq --bootstrap 50 --split fraction:0.4:0"
 
 chmod 755 "$tmp"   # the jobs run as this user; keep the folder readable for them
-MODEL=$model PROMPTS=$prompts N=3 OUT=$tmp/study ARGS=$args LDMPROBE=$bin LOGS=$tmp/study.logs \
+common="--model '$model' --prompts '$prompts' $args --quiet"
+limit=${LDMPROBE_SLURM_TIMEOUT:-300}
+start=$SECONDS
+# Waits (bounded by $limit in all) until the queue is empty.
+drain() {
+    while squeue --noheader --format=%i | grep -q .; do
+        if ((SECONDS - start > limit)); then
+            echo "slurm-test: jobs still queued or running after ${limit} s:" >&2; squeue >&2; exit 1
+        fi
+        sleep 1
+    done
+}
+
+# A pre-empted first attempt: each train-map task stops after one new image (LDMPROBE_STOP_AFTER_IMAGES, the study's
+# test hook, exits nonzero as a killed task would), leaving its checkpoint; submit.sh's tasks must continue them.
+mkdir -p "$tmp/study.logs"
+sbatch --parsable --job-name=ldmprobe-preempted --array=1-3 --cpus-per-task=1 --mem=1G --time=10:00 \
+    --output="$tmp/study.logs/preempted-%A_%a.log" \
+    --wrap="LDMPROBE_STOP_AFTER_IMAGES=1 '$bin' study train-map --shard \${SLURM_ARRAY_TASK_ID}/3 --out '$tmp/study' $common" \
+    >/dev/null
+drain
+grep -q "stopped after 1 image" "$tmp"/study.logs/preempted-*_1.log \
+    || { echo "slurm-test: the pre-empted train-map task 1/3 did not stop after one image" >&2; exit 1; }
+
+MODEL=$model PROMPTS=$prompts N=3 OUT=$tmp/study ARGS="$args" LDMPROBE=$bin LOGS=$tmp/study.logs \
     MAP_CPUS=1 MAP_MEM=1G SOLVE_CPUS=1 SOLVE_MEM=1G REPORT_CPUS=1 REPORT_MEM=1G \
     TRAIN_TIME=10:00 TEST_TIME=10:00 SOLVE_TIME=10:00 REPORT_TIME=10:00 \
     bash docs/slurm/submit.sh
-last=$(cat "$tmp/study.logs/report.jobid")
+# While the cluster works: the single-process reference, and shard 1/3 trained without interruption.
+eval "'$bin' pipeline $common --classifier none --control none --out '$tmp/single'"
+eval "'$bin' study train-map --shard 1/3 --out '$tmp/uninterrupted' $common"
+drain
 
-# The single-process reference while the cluster works.
-# shellcheck disable=SC2086  # args is a list of options
-eval "\"$bin\" pipeline --model \"$model\" --prompts \"$prompts\" $args --classifier none --control none --quiet \
-    --out \"$tmp/single\""
-
-limit=${LDMPROBE_SLURM_TIMEOUT:-300}
-start=$SECONDS
-while squeue --noheader --format=%i | grep -q .; do
-    if ((SECONDS - start > limit)); then
-        echo "slurm-test: jobs still queued or running after ${limit} s:" >&2; squeue >&2; exit 1
-    fi
-    sleep 2
-done
-# Every job (array tasks one by one) must have completed; scontrol keeps finished jobs for MinJobAge (300 s).
-states=$(scontrol --oneliner show job | grep -o 'JobId=[0-9]* JobName=[^ ]*\|JobState=[A-Z_]*' | paste -d' ' - -)
-echo "slurm-test: the queue emptied after $((SECONDS - start)) s (report job $last):" >&2
+# Every job (array tasks one by one) must have completed, but the pre-empted ones, which must have failed;
+# scontrol keeps finished jobs for MinJobAge (300 s).
+states=$(scontrol --oneliner show job | awk '{ id = ""; task = ""; name = ""; state = ""
+    for (i = 1; i <= NF; i++) { split($i, kv, "=")
+        if (kv[1] == "ArrayJobId") id = kv[2]; else if (kv[1] == "JobId" && id == "") id = kv[2]
+        if (kv[1] == "ArrayTaskId") task = "_" kv[2]; if (kv[1] == "JobName") name = kv[2]; if (kv[1] == "JobState") state = kv[2] }
+    print id task, name, state }' | sort -n)
+echo "slurm-test: the queue emptied after $((SECONDS - start)) s:" >&2
 echo "$states" | sed 's/^/  /' >&2
-jobs=$(echo "$states" | grep -c JobState= || true)
-[[ "$jobs" -eq 8 ]] || { echo "slurm-test: expected 8 jobs (3 + 1 + 3 + 1), saw $jobs" >&2; exit 1; }
-if echo "$states" | grep -v 'JobState=COMPLETED' | grep -q .; then
-    echo "slurm-test: a job did not complete (logs below)" >&2; exit 1
-fi
+completed=$(echo "$states" | grep -v ldmprobe-preempted | grep -c ' COMPLETED$' || true)
+[[ "$completed" -eq 8 ]] || { echo "slurm-test: expected 8 completed jobs of submit.sh (3 + 1 + 3 + 1), saw $completed" >&2; exit 1; }
+[[ $(echo "$states" | wc -l) -eq 11 ]] || { echo "slurm-test: expected 11 jobs in all" >&2; exit 1; }
 
-single=$(find "$tmp/single" -name metrics.csv -path '*study*' | head -n 1)
-merged=$(find "$tmp/study" -name metrics.csv | head -n 1)
-[[ -n "$merged" ]] || { echo "slurm-test: the cluster run wrote no metrics.csv under $tmp/study" >&2; exit 1; }
+# The resumed shard's statistics file is the uninterrupted one, byte for byte.
+resumed=$tmp/study/train/shard-1-of-3.safetensors fresh=$tmp/uninterrupted/train/shard-1-of-3.safetensors
+cmp "$resumed" "$fresh" || { echo "slurm-test: the resumed train shard 1/3 differs from an uninterrupted one" >&2; exit 1; }
+echo "slurm-test: resumed train shard 1/3 = uninterrupted ($(stat -c %s "$fresh") bytes, identical)" >&2
+
+single=$tmp/single/ddim/study/metrics.csv merged=$tmp/study/study/metrics.csv
+[[ -f "$merged" ]] || { echo "slurm-test: the cluster run wrote no $merged" >&2; exit 1; }
 scripts/slurm-compare-metrics.sh "$single" "$merged"
