@@ -102,7 +102,7 @@ pids+=($!)
 $sudo slurmd -D -f "$SLURM_CONF" -N "$host" 2>>"$tmp/slurmd.log" &
 pids+=($!)
 for i in $(seq 60); do
-    state=$(sinfo --noheader --node="$host" --format=%t 2>/dev/null || true)
+    state=$(timeout 10 sinfo --noheader --node="$host" --format=%t 2>/dev/null || true)
     [[ "$state" == idle* ]] && break
     [[ $i == 60 ]] && { echo "slurm-test: node $host not idle after 30 s (state '$state')" >&2; exit 1; }
     sleep 0.5
@@ -124,9 +124,13 @@ limit=${LDMPROBE_SLURM_TIMEOUT:-300}
 start=$SECONDS
 # Waits (bounded by $limit in all) until the queue is empty.
 drain() {
-    while squeue --noheader --format=%i | grep -q .; do
+    local queue
+    while :; do
+        queue=$(timeout 30 squeue --noheader --format=%i) \
+            || { echo "slurm-test: squeue failed (is slurmctld up? its log follows)" >&2; exit 1; }
+        [[ -z "$queue" ]] && return
         if ((SECONDS - start > limit)); then
-            echo "slurm-test: jobs still queued or running after ${limit} s:" >&2; squeue >&2; exit 1
+            echo "slurm-test: jobs still queued or running after ${limit} s:" >&2; timeout 10 squeue >&2; exit 1
         fi
         sleep 1
     done
@@ -154,7 +158,7 @@ drain
 
 # Every job (array tasks one by one) must have completed, but the pre-empted ones, which must have failed;
 # scontrol keeps finished jobs for MinJobAge (300 s).
-states=$(scontrol --oneliner show job | awk '{ id = ""; task = ""; name = ""; state = ""
+states=$(timeout 30 scontrol --oneliner show job | awk '{ id = ""; task = ""; name = ""; state = ""
     for (i = 1; i <= NF; i++) { split($i, kv, "=")
         if (kv[1] == "ArrayJobId") id = kv[2]; else if (kv[1] == "JobId" && id == "") id = kv[2]
         if (kv[1] == "ArrayTaskId") task = "_" kv[2]; if (kv[1] == "JobName") name = kv[2]; if (kv[1] == "JobState") state = kv[2] }
