@@ -19,7 +19,8 @@ struct BenchStudy: ParsableCommand {
             Runs `ldmprobe pipeline` on a random-weight model written to a temporary folder: --images images \
             (world captions; half train, half test), lms, every self-attention layer captured, labels \
             foreground/depth/shading (world labelers) into linear:fit=lstsq probes, classifier vgg16 with random \
-            weights on each step's x_t, no permuted control. sd-v1.4: SD v1.4's shapes, 512×512, 15 steps, \
+            weights on each step's x_t, no permuted control, streamed (--memory-limit 64, as a `study` map task \
+            runs). sd-v1.4: SD v1.4's shapes, 512×512, 15 steps, \
             full VGG-16; tiny: the demo model's shapes, 64×64, VGG-16 with widths / 16. Seconds include one \
             model load (shared by the images). The temporary folder (about 2.1 GB for sd-v1.4) is removed.
             """)
@@ -79,8 +80,10 @@ struct BenchStudy: ParsableCommand {
                          "--steps", String(steps), "--height", String(side), "--width", String(side),
                          "--capture", "*attn1", "--label", "foreground=world-foreground", "--label", "depth=world-depth",
                          "--label", "shading=world-shading", "--probe", "linear:fit=lstsq", "--split", "fraction:0.5:0",
+                         // --memory-limit: the streamed path whatever the statistics' size (SD v1.4: 4.2 GiB at 15
+                         // steps, over pipeline's default 4), as every `study` map task runs
                          "--classifier", config == "tiny" ? "vgg16:weights=random:0/16" : "vgg16:weights=random:0",
-                         "--target", "lemon", "--control", "none", "--out", out.path]
+                         "--target", "lemon", "--control", "none", "--memory-limit", "64", "--out", out.path]
         say("running ldmprobe " + arguments.joined(separator: " "))
         let child = Process()
         child.executableURL = URL(fileURLWithPath: exe)
