@@ -32,13 +32,15 @@ LDMPROBE=${LDMPROBE:-ldmprobe}                    # the executable (its plugins 
 LOGS=${LOGS:-$OUT.logs}
 
 # ---- resources per stage (from `ldmprobe bench study`; see docs/slurm/README.md) ---------------------------
-# A map task holds one model (SD v1.4 float32 ≈ 4.3 GB), two images' activations and the probes' statistics;
-# its time is images-per-shard × the per-image seconds of bench study at this many cores, plus margin.
+# A map task holds one model (SD v1.4 in float32: 4.3 GB), two images' activations and the probes' statistics
+# (4.2 GiB at 15 steps), and writes them as its checkpoint after each image: bench study measured a 9.3 GB peak
+# at SD v1.4's shapes (15 steps, 64×64; 512×512 adds the decoder's buffers). Time: images per task × bench
+# study's seconds per image at this many cores, plus margin.
 MAP_CPUS=${MAP_CPUS:-16}                          # the UNet's matrix products use every core
-MAP_MEM=${MAP_MEM:-16G}
+MAP_MEM=${MAP_MEM:-24G}
 TRAIN_TIME=${TRAIN_TIME:-12:00:00}                # 617 × 0.6 / 16 ≈ 23 training images per task
 TEST_TIME=${TEST_TIME:-12:00:00}                  # ≈ 16 test images per task
-SOLVE_CPUS=${SOLVE_CPUS:-4}                       # sums N statistics files, one lstsq solve per probe
+SOLVE_CPUS=${SOLVE_CPUS:-4}                       # sums N statistics files (4.2 GiB each), fits 1440 probes
 SOLVE_MEM=${SOLVE_MEM:-16G}
 SOLVE_TIME=${SOLVE_TIME:-1:00:00}
 REPORT_CPUS=${REPORT_CPUS:-4}                     # bootstrap over per-image metrics, charts
