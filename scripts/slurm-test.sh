@@ -91,6 +91,7 @@ ReturnToService=2
 SlurmdTimeout=30
 InactiveLimit=0
 KillWait=5
+MinJobAge=3600
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
@@ -157,7 +158,7 @@ eval "'$bin' study train-map --shard 1/3 --out '$tmp/uninterrupted' $common"
 drain
 
 # Every job (array tasks one by one) must have completed, but the pre-empted ones, which must have failed;
-# scontrol keeps finished jobs for MinJobAge (300 s).
+# scontrol keeps finished jobs for MinJobAge (set to an hour above).
 states=$(timeout 30 scontrol --oneliner show job | awk '{ id = ""; task = ""; name = ""; state = ""
     for (i = 1; i <= NF; i++) { split($i, kv, "=")
         if (kv[1] == "ArrayJobId") id = kv[2]; else if (kv[1] == "JobId" && id == "") id = kv[2]
