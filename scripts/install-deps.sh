@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages ldmprobe builds against, if any is missing (Debian/Ubuntu).
 # OpenBLAS carries all heavy math; libpng reads and writes 8- and 16-bit images; libffi calls plugin actions.
+# Slurm and MUNGE run the one-node cluster of scripts/slurm-test.sh (skipped with LDMPROBE_SLURM_TEST=0).
 set -euo pipefail
 need=()
-for pkg in libopenblas-dev libpng-dev libffi-dev; do
+pkgs=(libopenblas-dev libpng-dev libffi-dev)
+[ "${LDMPROBE_SLURM_TEST:-1}" != 0 ] && pkgs+=(slurmctld slurmd slurm-client munge)
+for pkg in "${pkgs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time the UNet, VAE decoder or text encoder (random weights, float32, CPU); prints one JSON line.",
-        subcommands: [BenchUNet.self, BenchVAEDecode.self, BenchTextEncoder.self])
+        subcommands: [BenchUNet.self, BenchVAEDecode.self, BenchTextEncoder.self, BenchStudy.self])
 }
 
 /// Options every benchmark shares.
