@@ -23,6 +23,7 @@ struct LDMProbe: ParsableCommand {
             PipelineCommand.self,
             ReportCommand.self,
             InterveneCommand.self,
+            EarlyExitCommand.self,
             PluginsCommand.self,
             ActionCommand.self,
             ValidatePluginCommand.self,
