@@ -24,7 +24,7 @@ struct EarlyExitCommand: ParsableCommand {
               ldmprobe early-exit --model sd-v1-4 --sampler ddim --prompts prompts.csv --count 16 \\
                   --after 2,3,5,8 --stride 2,3 --classifier vgg16:weights=vgg16.safetensors \\
                   --vgg-weights vgg16.safetensors --out ee
-            --demo: Assets/demo's model, 64×64, its first 32 world prompts, ddim, --after 1,2,3,5,8,12, --stride 2,3, \
+            --demo: Assets/demo's model, 64×64, its first 32 world prompts, ddim, --after 0,1,2,3,5,8,12, --stride 2,3, \
             classifier world-objects, labels foreground=world-foreground and depth=world-depth, random VGG-16 \
             weights (random:0), bootstrap 200.
             """)
@@ -34,7 +34,7 @@ struct EarlyExitCommand: ParsableCommand {
     @OptionGroup var images: PromptOptions
     @OptionGroup var sampling: SamplingOptions
     @Option(help: ArgumentHelp("Sampler plugin spec (default ddim).", valueName: "spec")) var sampler = "ddim"
-    @Option(help: ArgumentHelp("UNet calls K after which the schedule changes, e.g. 2,3,5,8 (default 1,2,3,5,8,12).",
+    @Option(help: ArgumentHelp("UNet calls K after which the schedule changes, e.g. 2,3,5,8; 0 = stride from the start, the fewer-steps baseline (default 0,1,2,3,5,8,12).",
                                valueName: "list"))
     var after: String?
     @Option(help: ArgumentHelp("Stride policies S, e.g. 2,3 (default 2,3 with ddim, none otherwise).", valueName: "list"))
@@ -54,20 +54,14 @@ struct EarlyExitCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
-        if !demo {
-            guard model.model != nil else { throw ValidationError("give --model (or --demo)") }
-            if (images.prompt == nil) == (images.prompts == nil) {
-                throw ValidationError("give exactly one of --prompt and --prompts")
-            }
-        }
+        try DemoPreset.validate(demo: demo, model: model, images: images)
         if let bootstrap, bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0") }
         _ = try parsedAfter()
         _ = try parsedStride()
     }
 
     func parsedAfter() throws -> [Int] {
-        let list = try ListFlag.indices(after ?? "1,2,3,5,8,12", flag: "--after", maxIndex: 100_000)
-        if list.contains(0) { throw ValidationError("--after counts UNet calls made first: 1 or more (e.g. 2,3,5,8)") }
+        let list = try ListFlag.indices(after ?? "0,1,2,3,5,8,12", flag: "--after", maxIndex: 100_000)
         return Array(Set(list)).sorted()
     }
 
@@ -84,11 +78,8 @@ struct EarlyExitCommand: ParsableCommand {
         let out = try output.prepare()
         let progress = Progress(enabled: !output.quiet, prefix: "early-exit")
         let wall = Date()
-        let preset = try demo ? DemoPreset(out: out, images: images, log: progress.line) : nil
-        guard let modelPath = model.model ?? preset?.model else { throw ValidationError("give --model (or --demo)") }
-        var promptOptions = images
-        if let p = preset?.prompts, images.prompt == nil && images.prompts == nil { promptOptions.prompts = p }
-        if promptOptions.count == nil, preset != nil { promptOptions.count = 32 }
+        let (preset, modelPath, promptOptions) = try DemoPreset.resolve(demo: demo, out: out, model: model, images: images,
+                                                                        count: 32, log: progress.line)
 
         var config = EarlyExitConfig(after: try parsedAfter())
         config.strides = try parsedStride()

@@ -84,13 +84,8 @@ struct PipelineCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
-        if !demo {
-            guard model.model != nil else { throw ValidationError("give --model (or --demo)") }
-            if (images.prompt == nil) == (images.prompts == nil) {
-                throw ValidationError("give exactly one of --prompt and --prompts")
-            }
-            guard !study.label.isEmpty else { throw ValidationError("give at least one --label NAME=LABELER[:SOURCE]") }
-        }
+        try DemoPreset.validate(demo: demo, model: model, images: images)
+        if !demo && study.label.isEmpty { throw ValidationError("give at least one --label NAME=LABELER[:SOURCE]") }
         guard ["f16", "f32"].contains(activationDtype) else { throw ValidationError("--activation-dtype: use f16 or f32") }
         guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be > 0") }
         if let control { _ = try Self.permutedSeed(control) }
@@ -110,11 +105,8 @@ struct PipelineCommand: ParsableCommand {
         let out = try output.prepare()
         let progress = Progress(enabled: !output.quiet, prefix: "pipeline")
         let wall = Date()
-        let preset = try demo ? DemoPreset(out: out, images: images, log: progress.line) : nil
-        guard let modelPath = model.model ?? preset?.model else { throw ValidationError("give --model (or --demo)") }
-        var promptOptions = images
-        if let p = preset?.prompts, images.prompt == nil && images.prompts == nil { promptOptions.prompts = p }
-        if promptOptions.count == nil { promptOptions.count = preset?.count }
+        let (preset, modelPath, promptOptions) = try DemoPreset.resolve(demo: demo, out: out, model: model,
+                                                                        images: images, log: progress.line)
         var config = PipelineConfig(generation: sampling.config(model, modelPath: modelPath, height: preset?.size,
                                                                 width: preset?.size),
                                     jobs: try promptOptions.jobs(), out: out)

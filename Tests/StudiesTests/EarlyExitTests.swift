@@ -88,8 +88,12 @@ final class EarlyExitTests: XCTestCase {
 
     func testPSNRAndPerceptualDistance() throws {
         let n = 64 * 64 * 3
-        var rng = SystemRandomNumberGenerator()
-        let base = (0 ..< n).map { _ in UInt8.random(in: 20 ... 235, using: &rng) }
+        var state: UInt64 = 17   // a fixed LCG (Knuth's MMIX constants), so the printed values repeat run to run
+        func next(_ range: UInt64) -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8((state >> 33) % range)
+        }
+        let base = (0 ..< n).map { _ in 20 + next(216) }
         let a = PNGImage(width: 64, height: 64, channels: 3, bytes: base)
         let b = PNGImage(width: 64, height: 64, channels: 3, bytes: base.map { $0 + 10 })
         let c = PNGImage(width: 64, height: 64, channels: 3, bytes: base.map { $0 &- 20 })
@@ -104,7 +108,7 @@ final class EarlyExitTests: XCTestCase {
         let fa = try vgg.features(a), fb = try vgg.features(b), fc = try vgg.features(c)
         let same = PerceptualDistance.distance(fa, fa)
         let ab = PerceptualDistance.distance(fa, fb), ba = PerceptualDistance.distance(fb, fa)
-        let noise = PNGImage(width: 64, height: 64, channels: 3, bytes: (0 ..< n).map { _ in UInt8.random(in: 0 ... 255, using: &rng) })
+        let noise = PNGImage(width: 64, height: 64, channels: 3, bytes: (0 ..< n).map { _ in next(256) })
         let an = PerceptualDistance.distance(fa, try vgg.features(noise))
         print("early exit: perceptual identical \(same), +10 \(ab), −20 \(PerceptualDistance.distance(fa, fc)), unrelated noise \(an)")
         XCTAssertEqual(same, 0)
@@ -112,6 +116,30 @@ final class EarlyExitTests: XCTestCase {
         XCTAssertGreaterThan(ab, 0)
         XCTAssertLessThan(ab, an, "a brightness shift is farther than an unrelated image")
         XCTAssertLessThanOrEqual(an, 20, "5 layers, each at most 4")
-        XCTAssertThrowsError(try vgg.features(PNGImage(width: 24, height: 24, channels: 3, bytes: [UInt8](repeating: 0, count: 24 * 24 * 3))))
+        XCTAssertThrowsError(try vgg.features(PNGImage(width: 48, height: 48, channels: 3, bytes: [UInt8](repeating: 0, count: 48 * 48 * 3))))
+    }
+
+    func testRefusals() throws {
+        let registry = try Plugins.registry()
+        var config = EarlyExitConfig(after: [2])
+        config.strides = [2]
+        config.vggWeights = "random:0/16"
+        for sampler in ["pndm", "lms"] {
+            XCTAssertThrowsError(try EarlyExitStudy(config, model: try Self.model(), sampler: try Plugins.sampler(sampler),
+                                                    registry: registry)) { error in
+                print("early exit: --stride with \(sampler): \(error)")
+                XCTAssertTrue("\(error)".contains("stateful"), "\(error)")
+            }
+        }
+        config.strides = []
+        config.after = [2, 7]
+        let tmp = Fixtures.scratch("earlyexit-refuse")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let study = try EarlyExitStudy(config, model: try Self.model(), sampler: try Plugins.sampler("pndm"),
+                                       registry: registry)
+        XCTAssertThrowsError(try study.run([Self.job], out: tmp) { _ in }) { error in
+            print("early exit: --after 7 with pndm's 6 calls: \(error)")   // PNDM: 5 steps = 6 calls
+            XCTAssertTrue("\(error)".contains("0…6"), "\(error)")
+        }
     }
 }

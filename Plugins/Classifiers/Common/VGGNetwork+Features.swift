@@ -16,23 +16,10 @@ extension VGGNetwork {
     }
 
     /// The activations entering each max pool: x [B, 3, H, W] → per pool [B, C_l, H/2^l, W/2^l] (l = 0, 1, …).
-    /// H and W must be multiples of 2^(pools − 1) for every tap to be at least 1×1 (16 for VGG-16).
+    /// H and W must be multiples of 2^pools (32 for VGG-16), so that every pool has at least 2×2 to reduce.
     public func poolInputs(_ x: Tensor) -> [Tensor] {
-        var h = x                                   // [B, C, H, W]
         var taps: [Tensor] = []
-        var next = 0
-        for stage in config.stages {
-            switch stage {
-            case .conv:
-                let c = convs[next]
-                next += 1
-                h = h.conv2d(weight: c.weight, bias: c.bias, stride: 1, padding: 1)
-                Self.reluInPlace(&h)
-            case .pool:
-                taps.append(h)
-                if taps.count < config.stages.filter({ $0 == .pool }).count { h = h.maxPool2d(kernel: 2, stride: 2) }
-            }
-        }
+        _ = features(x) { taps.append($0) }
         return taps
     }
 }

@@ -1,7 +1,7 @@
 // What `ldmprobe early-exit` compares: the calls K after which the schedule changes, the policies, and the
 // measures (perceptual distance weights, classifier, labelers for foreground/depth agreement).
 public struct EarlyExitConfig: Codable, Sendable {
-    /// K values: UNet calls of the full schedule made before the policy takes over (1 … U).
+    /// K values: UNet calls of the full schedule made before the policy takes over (0 … U; stop skips 0).
     public var after: [Int]
     /// Stride policies (S ≥ 2; S = 1 reproduces the full DDIM run and is allowed as a check).
     public var strides: [Int] = []

@@ -1,5 +1,6 @@
 // early_exit.html: what was compared and how, the means table (bootstrap 95 % intervals), the two charts, and
 // per image (the first 8) the full image beside every policy × K.
+import FileFormats
 import Foundation
 import Study
 
@@ -53,7 +54,9 @@ struct EarlyExitPage {
     func strip() -> String {
         let ids = report.rows.reduce(into: [String]()) { if !$0.contains($1.id) { $0.append($1.id) } }.prefix(8)
         var s = "<h2>Images</h2><table class=\"strip\"><tr><th>image</th><th>full</th>"
-        let columns = report.config.policies.flatMap { p in report.config.after.map { (p, $0) } }
+        let columns = report.config.policies.flatMap { p in
+            report.config.after.filter { !(p == .stop && $0 == 0) }.map { (p, $0) }
+        }
         s += columns.map { "<th>\($0.0.name) K=\($0.1)</th>" }.joined() + "</tr>\n"
         for id in ids {
             let base = "images/\(esc(id))/"
@@ -65,6 +68,20 @@ struct EarlyExitPage {
             s += "</tr>\n"
         }
         return s + "</table>\n"
+    }
+
+    /// When `out` sits in a `pipeline` output folder (its parent has the pipeline's index.html), adds a link to
+    /// this page and the chart to that index once.
+    static func linkFromPipelineIndex(_ out: URL) throws {
+        let index = out.deletingLastPathComponent().appendingPathComponent("index.html")
+        guard let page = try? String(contentsOf: index, encoding: .utf8), page.contains("<h1>ldmprobe pipeline</h1>"),
+              let end = page.range(of: "</body>", options: .backwards) else { return }
+        let name = PipelineIndex.escape(out.lastPathComponent)
+        let link = "\(name)/early_exit.html"
+        guard !page.contains("href=\"\(link)\"") else { return }
+        let section = "<h2>Early exit</h2><p><a href=\"\(link)\">Early exit: quality against compute</a> "
+            + "(<code>ldmprobe early-exit</code>)</p><p><img src=\"\(name)/quality_vs_compute.png\" width=\"640\"></p>\n"
+        try AtomicFile.write(page.replacingCharacters(in: end, with: section + "</body>"), to: index)
     }
 
     func esc(_ t: String) -> String { PipelineIndex.escape(t) }

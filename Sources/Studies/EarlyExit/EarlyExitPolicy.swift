@@ -4,7 +4,8 @@
 //   stride S   continue from x_{t_K} at calls K, K + S, K + 2S, … of the same plan, then the plan's last call,
 //              each jump a deterministic DDIM update to the next visited call's timestep (StrideContinuation).
 //
-// K counts calls (1 … U); K = U leaves nothing to change, so every policy then is the full run itself.
+// K counts calls (0 … U); K = U leaves nothing to change, so every policy then is the full run itself. K = 0
+// with a stride is the plain fewer-steps baseline (strided from the first call); stop needs K ≥ 1.
 
 /// One way of finishing a run after K calls.
 public enum EarlyExitPolicy: Equatable, Hashable, Codable, Sendable {

@@ -1,7 +1,8 @@
 // The outputs of `ldmprobe early-exit`: early_exit.csv (one row per prompt × policy × K), early_exit_means.csv
 // (per policy × K the mean of each measure with its bootstrap 95 % interval over prompts, as the study's),
 // quality_vs_compute.{svg,png} (perceptual distance against UNet calls, one line per policy) and
-// psnr_vs_compute.{svg,png}, and early_exit.html showing them with a strip of images.
+// psnr_vs_compute.{svg,png}, and early_exit.html showing them with a strip of images (linked from a pipeline
+// folder's index.html when --out is inside one).
 import FileFormats
 import Foundation
 import Study
@@ -28,7 +29,7 @@ struct EarlyExitReport {
     var means: [Mean] {
         var out: [Mean] = []
         for policy in config.policies {
-            for k in config.after {
+            for k in config.after where !(policy == .stop && k == 0) {
                 let group = rows.filter { $0.policy == policy && $0.after == k }
                 guard let first = group.first else { continue }
                 func mean(_ name: String, _ f: (EarlyExitRow) -> Double?) -> (String, MeanInterval)? {
@@ -72,6 +73,7 @@ struct EarlyExitReport {
         }
         try AtomicFile.write(EarlyExitPage(report: self, means: ms, names: names).html(folder: out),
                              to: out.appendingPathComponent("early_exit.html"))
+        try EarlyExitPage.linkFromPipelineIndex(out)
     }
 
     /// `measure` against mean UNet calls, one series per policy, with the bootstrap interval.

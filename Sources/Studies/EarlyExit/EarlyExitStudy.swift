@@ -18,9 +18,9 @@ public final class EarlyExitStudy {
 
     public init(_ config: EarlyExitConfig, model: LoadedModel, sampler: SamplerPlugin,
                 registry: PluginRegistry) throws {
-        guard !config.after.isEmpty, config.after.allSatisfy({ $0 >= 1 }) else {
+        guard !config.after.isEmpty, config.after.allSatisfy({ $0 >= 0 }) else {
             throw StudiesError.option(flag: "after", value: config.after.map(String.init).joined(separator: ","),
-                                      reason: "give call counts ≥ 1 (e.g. 2,3,5,8)")
+                                      reason: "give call counts ≥ 0 (e.g. 0,2,3,5,8; 0 = stride from the start)")
         }
         guard !config.policies.isEmpty else {
             throw StudiesError.option(flag: "stride", value: "", reason: "no policy left (--no-stop without --stride)")
@@ -58,20 +58,21 @@ public final class EarlyExitStudy {
         pipeline.subscribe(x0s)
         pipeline.prepare()
         let continuation = StrideContinuation(pipeline: pipeline)
+        let planned = try pipeline.plan().calls
+        if let k = config.after.first(where: { $0 > planned }) {
+            throw StudiesError.option(flag: "after", value: "\(k)",
+                                      reason: "the plan has \(planned) UNet calls; K must be 0…\(planned)")
+        }
         var rows: [EarlyExitRow] = []
         let started = Date()
         for (index, job) in jobs.enumerated() {
             let full = try pipeline.generate(job, index: index, total: jobs.count)
             let n = full.context.calls, count = pipeline.latentShape.reduce(1, *)
-            if let k = config.after.first(where: { $0 > n }) {
-                throw StudiesError.option(flag: "after", value: "\(k)",
-                                          reason: "the plan has \(n) UNet calls; K must be 1…\(n)")
-            }
             let reference = try Measured(full.image, self)
             try save(full.image, job.id, "full", out)
             let states = try pipeline.conditioning(for: job.prompt)
             for policy in config.policies {
-                for k in config.after {
+                for k in config.after where !(policy == .stop && k == 0) {   // stop needs one x̂0
                     let latent: [Float]
                     let calls = policy.callsAfter(k, callCount: n)
                     if k == n {

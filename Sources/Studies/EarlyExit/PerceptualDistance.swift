@@ -32,9 +32,9 @@ public final class PerceptualDistance {
     }
 
     public func features(_ image: PNGImage) throws -> Features {
-        guard image.channels == 3, image.width % 16 == 0, image.height % 16 == 0, image.width > 0, image.height > 0 else {
+        guard image.channels == 3, image.width % 32 == 0, image.height % 32 == 0, image.width > 0, image.height > 0 else {
             throw StudiesError.option(flag: "vgg-weights", value: "\(image.width)×\(image.height)×\(image.channels)",
-                                      reason: "the perceptual distance needs RGB images whose sides are multiples of 16")
+                                      reason: "the perceptual distance needs RGB images whose sides are multiples of 32")
         }
         let x = VGGNetwork.normalizedInput(image.bytes, height: image.height, width: image.width)   // [1, 3, H, W]
         return Features(layers: network.poolInputs(x).map { t in                                 // [1, C, h, w]
