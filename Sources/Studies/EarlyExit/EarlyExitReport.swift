@@ -65,8 +65,10 @@ struct EarlyExitReport {
             return r
         }
         try CSVWriter.write(header: header, rows: table, to: out.appendingPathComponent("early_exit_means.csv"))
-        let charts = [("quality_vs_compute", chart("perceptual", "perceptual distance to the full run (0 = same)", ms)),
-                      ("psnr_vs_compute", chart("psnr_db", "PSNR to the full run, dB (identical = \(Int(Self.psnrCap)))", ms))]
+        let charts = [("quality_vs_compute", chart("perceptual", "perceptual distance to the full run (0 = same)", ms,
+                                                   fullValue: 0)),
+                      ("psnr_vs_compute", chart("psnr_db", "PSNR to the full run, dB (identical = \(Int(Self.psnrCap)))", ms,
+                                                fullValue: Self.psnrCap))]
         for (file, c) in charts {
             try AtomicFile.write(c.render(), to: out.appendingPathComponent(file + ".svg"))
             try PNGLineChart(c).render().write(to: out.appendingPathComponent(file + ".png"))
@@ -76,14 +78,18 @@ struct EarlyExitReport {
         try EarlyExitPage.linkFromPipelineIndex(out)
     }
 
-    /// `measure` against mean UNet calls, one series per policy, with the bootstrap interval.
-    func chart(_ measure: String, _ yLabel: String, _ ms: [Mean]) -> SVGLineChart {
+    /// `measure` against mean UNet calls, one series per policy, with the bootstrap interval; each series ends at
+    /// the full run (all calls, `fullValue`) when no K reached it.
+    func chart(_ measure: String, _ yLabel: String, _ ms: [Mean], fullValue: Double) -> SVGLineChart {
+        let full = Double(ms.map(\.fullCalls).max() ?? 0)
         let series = config.policies.map { policy in
-            SVGLineChart.Series(name: policy.name, points: ms.filter { $0.policy == policy }.compactMap { m in
+            var points = ms.filter { $0.policy == policy }.compactMap { m in
                 m.values.first { $0.name == measure }.map {
                     SVGLineChart.Point(x: m.calls, y: $0.interval.value, low: $0.interval.low, high: $0.interval.high)
                 }
-            }.sorted { $0.x < $1.x })
+            }.sorted { $0.x < $1.x }
+            if full > 0, !points.contains(where: { $0.x == full }) { points.append(.init(x: full, y: fullValue)) }
+            return SVGLineChart.Series(name: policy.name, points: points)
         }
         return SVGLineChart(title: "Early exit (\(sampler)): quality against compute", xLabel: "UNet calls per image",
                             yLabel: yLabel, series: series)
