@@ -21,9 +21,12 @@ struct EarlyExitCommand: ParsableCommand {
             quality_vs_compute.{svg,png}, psnr_vs_compute.{svg,png}, early_exit.html and images/<id>/*.png.
 
               ldmprobe early-exit --demo --out runs/demo/early-exit
-              ldmprobe early-exit --model sd-v1-4 --sampler ddim --prompts prompts.csv --count 16 \\
-                  --after 2,3,5,8 --stride 2,3 --classifier vgg16:weights=vgg16.safetensors \\
-                  --vgg-weights vgg16.safetensors --out ee
+
+              ldmprobe early-exit --model sd-v1-4 --sampler ddim \\
+                  --prompts prompts.csv --count 16 --after 2,3,5,8 \\
+                  --stride 2,3 --vgg-weights vgg16.safetensors \\
+                  --classifier vgg16:weights=vgg16.safetensors --out ee
+
             --demo: Assets/demo's model, 64×64, its first 32 world prompts, ddim, --after 0,1,2,3,5,8,12, --stride 2,3, \
             classifier world-objects, labels foreground=world-foreground and depth=world-depth, random VGG-16 \
             weights (random:0), bootstrap 200.

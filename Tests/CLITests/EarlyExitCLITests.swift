@@ -34,6 +34,21 @@ final class EarlyExitCLITests: XCTestCase {
         XCTAssertTrue(index.contains("href=\"early-exit/early_exit.html\""), index)
     }
 
+    /// Help examples stay indented (none wrapped by the help formatter).
+    func testHelpExamplesDoNotWrap() throws {
+        let (status, out, _) = try ldmprobe(["early-exit", "--help"])
+        XCTAssertEqual(status, 0)
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var continues = false, examples = 0
+        for line in lines {
+            let isExample = line.trimmingCharacters(in: .whitespaces).hasPrefix("ldmprobe early-exit --")
+            if isExample { examples += 1 }
+            if isExample || continues { XCTAssertTrue(line.hasPrefix("  "), "wrapped example line: '\(line)'") }
+            continues = (isExample || continues) && line.hasSuffix("\\")
+        }
+        XCTAssertEqual(examples, 2, out)
+    }
+
     func testStrideWithStatefulSamplerIsRefused() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-earlyexit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
