@@ -27,7 +27,7 @@ final class EarlyExitCLITests: XCTestCase {
         for row in lines.dropFirst() where row.contains(",3,3,3,") {   // K = 3 of 3: the full run
             XCTAssertTrue(row.contains(",inf,0,"), "K = last call is not the full run: \(row)")
         }
-        for file in ["early_exit_means.csv", "quality_vs_compute.png", "psnr_vs_compute.svg", "early_exit.html"] {
+        for file in ["early_exit_means.csv", "early_exit_paired.csv", "quality_vs_compute.png", "psnr_vs_compute.svg", "early_exit.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
         let index = try String(contentsOf: tmp.appendingPathComponent("index.html"), encoding: .utf8)

@@ -22,14 +22,14 @@ final class EarlyExitTests: XCTestCase {
         let tmp = Fixtures.scratch("earlyexit")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let registry = try Plugins.registry()
-        var config = EarlyExitConfig(after: [1, 3, 5])
+        var config = EarlyExitConfig(after: [0, 1, 3, 5])
         config.strides = [2]
         config.vggWeights = "random:0/16"
         config.bootstrap = 20
         let study = try EarlyExitStudy(config, model: try Self.model(), sampler: try Plugins.sampler("ddim"),
                                        registry: registry)
         let rows = try study.run([Self.job], out: tmp) { _ in }
-        XCTAssertEqual(rows.count, 6)
+        XCTAssertEqual(rows.count, 7)   // stop at K = 1, 3, 5; stride2 at K = 0, 1, 3, 5
         let full = try PNGImage.read(tmp.appendingPathComponent("images/\(Self.job.id)/full.png"))
         for policy in ["stop", "stride2"] {
             let last = try XCTUnwrap(rows.first { $0.policy.name == policy && $0.after == 5 })
@@ -50,7 +50,16 @@ final class EarlyExitTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: tmp.appendingPathComponent(name).path), name)
         }
         let csv = try String(contentsOf: tmp.appendingPathComponent("early_exit.csv"), encoding: .utf8)
-        XCTAssertEqual(csv.split(separator: "\n").count, 7)
+        XCTAssertEqual(csv.split(separator: "\n").count, 8)
+        // Equal compute: stop at K = 3 (3 calls) against stride2 from K = 0 (calls 0, 2, 4).
+        let stop3 = try XCTUnwrap(rows.first { $0.policy == .stop && $0.after == 3 })
+        let base = try XCTUnwrap(rows.first { $0.policy == .stride(2) && $0.after == 0 })
+        XCTAssertEqual([stop3.calls, base.calls], [3, 3])
+        let paired = try String(contentsOf: tmp.appendingPathComponent("early_exit_paired.csv"), encoding: .utf8)
+        let line = try XCTUnwrap(paired.split(separator: "\n").first { $0.hasPrefix("stop,3,3,stride2@K=0,perceptual,") })
+        let value = try XCTUnwrap(Double(line.split(separator: ",")[5]))
+        print("early exit: paired stop@3 − stride2@0 perceptual \(value), direct \(stop3.perceptual - base.perceptual)")
+        XCTAssertEqual(value, stop3.perceptual - base.perceptual, accuracy: 1e-5 * max(1, abs(value)))
     }
 
     func testStrideOneReproducesTheSamplersSteps() throws {

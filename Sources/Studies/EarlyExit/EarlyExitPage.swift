@@ -8,6 +8,7 @@ struct EarlyExitPage {
     let report: EarlyExitReport
     let means: [EarlyExitReport.Mean]
     let names: [String]
+    let pairs: [EarlyExitPair]
 
     func html(folder: URL) -> String {
         let c = report.config
@@ -26,7 +27,8 @@ struct EarlyExitPage {
             <code>\(esc(report.perceptualWeights))</code>), PSNR (identical = \(Int(EarlyExitReport.psnrCap)) dB in
             the means)\(c.classifier.map { ", top-1 agreement of <code>\(esc($0))</code>" } ?? "")\(c.labels.isEmpty ? "" : ", agreement of the labels " + c.labels.map { "<code>\(esc($0))</code>" }.joined(separator: ", ") + " (foreground Dice, depth Spearman)").
             Means over images with bootstrap 95 % intervals (\(c.bootstrap) resamples).
-            Files: <a href="early_exit.csv">early_exit.csv</a>, <a href="early_exit_means.csv">early_exit_means.csv</a>.</p>
+            Files: <a href="early_exit.csv">early_exit.csv</a>, <a href="early_exit_means.csv">early_exit_means.csv</a>,
+            <a href="early_exit_paired.csv">early_exit_paired.csv</a>.</p>
 
             """
         for file in ["quality_vs_compute", "psnr_vs_compute"] {
@@ -45,9 +47,32 @@ struct EarlyExitPage {
             }
             s += "</tr>\n"
         }
-        s += "</table>\n"
+        s += "</table>\n" + pairTable()
         if c.saveImages { s += strip() }
         return s + "</body></html>\n"
+    }
+
+    /// Equal compute: policy − fewer-steps baseline per measure (bold where the interval excludes 0).
+    func pairTable() -> String {
+        guard !pairs.isEmpty else { return "" }
+        let measures = EarlyExitPair.measures.map(\.0).filter { m in pairs.contains { $0.measure == m } }
+        var s = "<h2>At equal compute: minus the fewer-steps baseline</h2><p>Per image, this policy's value minus "
+            + "that of a stride policy started at K = 0 with the same UNet calls (<a href=\"early_exit_paired.csv\">"
+            + "early_exit_paired.csv</a>); perceptual: negative = closer to the full run.</p><table><tr><th>policy</th>"
+            + "<th>K</th><th>UNet calls</th><th>baseline</th>" + measures.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+        var seen = Set<String>()
+        for p in pairs where seen.insert("\(p.policy.name)/\(p.after)/\(p.baseline.name)").inserted {
+            s += "<tr><td>\(p.policy.name)</td><td>\(p.after)</td><td>\(p.calls)</td><td>\(p.baseline.name), K=0</td>"
+            for m in measures {
+                let d = pairs.first { $0.policy == p.policy && $0.after == p.after && $0.baseline == p.baseline && $0.measure == m }?.difference
+                s += "<td>" + (d.map { v in
+                    let text = "\(fmt(v.value, 3)) [\(fmt(v.low, 3)), \(fmt(v.high, 3))]"
+                    return v.low > 0 || v.high < 0 ? "<b>\(text)</b>" : text
+                } ?? "") + "</td>"
+            }
+            s += "</tr>\n"
+        }
+        return s + "</table>\n"
     }
 
     /// Per image: the full run, then one column per policy × K.

@@ -1,7 +1,7 @@
 // The outputs of `ldmprobe early-exit`: early_exit.csv (one row per prompt × policy × K), early_exit_means.csv
 // (per policy × K the mean of each measure with its bootstrap 95 % interval over prompts, as the study's),
 // quality_vs_compute.{svg,png} (perceptual distance against UNet calls, one line per policy) and
-// psnr_vs_compute.{svg,png}, and early_exit.html showing them with a strip of images (linked from a pipeline
+// psnr_vs_compute.{svg,png}, early_exit_paired.csv (EarlyExitPair) and early_exit.html showing them with a strip of images (linked from a pipeline
 // folder's index.html when --out is inside one).
 import FileFormats
 import Foundation
@@ -32,17 +32,11 @@ struct EarlyExitReport {
             for k in config.after where !(policy == .stop && k == 0) {
                 let group = rows.filter { $0.policy == policy && $0.after == k }
                 guard let first = group.first else { continue }
-                func mean(_ name: String, _ f: (EarlyExitRow) -> Double?) -> (String, MeanInterval)? {
+                let values = EarlyExitPair.measures.compactMap { name, f -> (name: String, interval: MeanInterval)? in
                     let v = group.compactMap(f)
                     guard !v.isEmpty else { return nil }
                     return (name, Bootstrap.meanInterval(v, resamples: config.bootstrap, seed: config.bootstrapSeed))
                 }
-                let values = [mean("perceptual", { $0.perceptual }),
-                              mean("psnr_db", { min($0.psnr, Self.psnrCap) }),
-                              mean("top1_agree", { $0.agrees }),
-                              mean("foreground_dice", { $0.foregroundDice }),
-                              mean("depth_spearman", { $0.depthSpearman.flatMap { $0.isNaN ? nil : $0 } })]
-                    .compactMap { $0 }
                 out.append(Mean(policy: policy, after: k,
                                 calls: Double(group.map(\.calls).reduce(0, +)) / Double(group.count),
                                 fullCalls: first.fullCalls, values: values))
@@ -73,7 +67,10 @@ struct EarlyExitReport {
             try AtomicFile.write(c.render(), to: out.appendingPathComponent(file + ".svg"))
             try PNGLineChart(c).render().write(to: out.appendingPathComponent(file + ".png"))
         }
-        try AtomicFile.write(EarlyExitPage(report: self, means: ms, names: names).html(folder: out),
+        let pairs = EarlyExitPair.pairs(rows, config: config)
+        try CSVWriter.write(header: EarlyExitPair.header, rows: pairs.map(\.fields),
+                            to: out.appendingPathComponent("early_exit_paired.csv"))
+        try AtomicFile.write(EarlyExitPage(report: self, means: ms, names: names, pairs: pairs).html(folder: out),
                              to: out.appendingPathComponent("early_exit.html"))
         try EarlyExitPage.linkFromPipelineIndex(out)
     }
