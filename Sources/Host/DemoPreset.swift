@@ -37,6 +37,27 @@ struct DemoPreset {
         }
     }
 
+    /// Shared validate() of commands with --demo: without it, a model and exactly one of --prompt/--prompts.
+    static func validate(demo: Bool, model: ModelOptions, images: PromptOptions) throws {
+        guard !demo else { return }
+        guard model.model != nil else { throw ValidationError("give --model (or --demo)") }
+        if (images.prompt == nil) == (images.prompts == nil) {
+            throw ValidationError("give exactly one of --prompt and --prompts")
+        }
+    }
+
+    /// Shared start of run() for commands with --demo: the preset (nil without --demo), the model path, and the
+    /// images — the preset's prompts when none were given, its first `count` (default the preset's) rows.
+    static func resolve(demo: Bool, out: URL, model: ModelOptions, images: PromptOptions, count: Int? = nil,
+                        log: (String) -> Void) throws -> (preset: DemoPreset?, model: String, images: PromptOptions) {
+        let preset = try demo ? DemoPreset(out: out, images: images, log: log) : nil
+        guard let modelPath = model.model ?? preset?.model else { throw ValidationError("give --model (or --demo)") }
+        var promptOptions = images
+        if let p = preset?.prompts, images.prompt == nil && images.prompts == nil { promptOptions.prompts = p }
+        if promptOptions.count == nil, let preset { promptOptions.count = count ?? preset.count }
+        return (preset, modelPath, promptOptions)
+    }
+
     /// Captions and seeds of `count` rendered-world scenes (as `ldmprobe world render` lists them), not rendered.
     static func writeWorldPrompts(count: Int, baseSeed: UInt64, to url: URL) throws {
         let rows = WorldDataset().scenes(count: count, baseSeed: baseSeed).enumerated().map { i, scene in

@@ -24,6 +24,7 @@ struct LDMProbe: ParsableCommand {
             StudyCommand.self,
             ReportCommand.self,
             InterveneCommand.self,
+            EarlyExitCommand.self,
             PluginsCommand.self,
             ActionCommand.self,
             ValidatePluginCommand.self,

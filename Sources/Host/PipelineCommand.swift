@@ -84,13 +84,8 @@ struct PipelineCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
-        if !demo {
-            guard model.model != nil else { throw ValidationError("give --model (or --demo)") }
-            if (images.prompt == nil) == (images.prompts == nil) {
-                throw ValidationError("give exactly one of --prompt and --prompts")
-            }
-            guard !study.label.isEmpty else { throw ValidationError("give at least one --label NAME=LABELER[:SOURCE]") }
-        }
+        try DemoPreset.validate(demo: demo, model: model, images: images)
+        if !demo && study.label.isEmpty { throw ValidationError("give at least one --label NAME=LABELER[:SOURCE]") }
         guard ["f16", "f32"].contains(activationDtype) else { throw ValidationError("--activation-dtype: use f16 or f32") }
         guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be > 0") }
         if let control { _ = try Self.permutedSeed(control) }

@@ -41,6 +41,19 @@ public final class VGGNetwork {
 
     /// Logits for a batch of preprocessed images: x [B, 3, H, W] → [B, classes].
     public func logits(_ x: Tensor) -> Tensor {
+        var h = features(x)                         // [B, C, H/32, W/32]
+        h = Self.adaptiveAvgPool(h, size: 7)        // [B, C, 7, 7]
+        let b = h.shape[0]
+        var v = h.reshaped([b, h.count / b])        // [B, C·49]
+        for (i, l) in linears.enumerated() {
+            v = v.linear(weight: l.weight, bias: l.bias)   // [B, O]
+            if i < 2 { Self.reluInPlace(&v) }
+        }
+        return v
+    }
+
+    /// The feature stages: x [B, 3, H, W] → [B, C, H/2^pools, W/2^pools]; `tap` sees each pool's input.
+    public func features(_ x: Tensor, tap: (Tensor) -> Void = { _ in }) -> Tensor {
         var h = x                                   // [B, C, H, W]
         var next = 0
         for stage in config.stages {
@@ -51,17 +64,11 @@ public final class VGGNetwork {
                 h = h.conv2d(weight: c.weight, bias: c.bias, stride: 1, padding: 1)
                 Self.reluInPlace(&h)
             case .pool:
+                tap(h)
                 h = h.maxPool2d(kernel: 2, stride: 2)
             }
         }
-        h = Self.adaptiveAvgPool(h, size: 7)        // [B, C, 7, 7]
-        let b = h.shape[0]
-        var v = h.reshaped([b, h.count / b])        // [B, C·49]
-        for (i, l) in linears.enumerated() {
-            v = v.linear(weight: l.weight, bias: l.bias)   // [B, O]
-            if i < 2 { Self.reluInPlace(&v) }
-        }
-        return v
+        return h
     }
 
     /// Softmax probabilities: x [B, 3, H, W] → [B, classes].

@@ -72,7 +72,7 @@ public enum PipelineIndex {
         return s + "</body></html>\n"
     }
 
-    static func escape(_ t: String) -> String {
+    public static func escape(_ t: String) -> String {
         t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
