@@ -101,6 +101,12 @@ extension StudyReport {
             }))
         }
         if let cap = s.cap { series.append(SVGLineChart.Series(name: "cap", points: s.curve.map { point($0.step, cap) })) }
+        // The object word's cross-attention map (WordMapStudy: `<property>:wordmap`), step by step.
+        let words = rows.filter { $0.property == s.property + ":wordmap" && $0.metric == s.metric && $0.step >= 0 }
+            .sorted { $0.step < $1.step }
+        if !words.isEmpty {
+            series.append(SVGLineChart.Series(name: "word map (DAAM)", points: words.map { point($0.step, $0) }))
+        }
         return SVGLineChart(title: "\(s.property) — best layer per step, with controls", xLabel: "step (0-based UNet call)",
                             yLabel: s.metric, series: series, yRange: StudyReport.yRange(s.metric))
     }
