@@ -42,8 +42,9 @@ struct WordMapsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Heads (0-based, comma-separated); default all.", valueName: "list"))
     var heads: String?
 
-    @Option(help: ArgumentHelp("UNet calls (0-based, comma-separated, a-b ranges); default all.", valueName: "list"))
-    var steps: String?
+    @Option(help: ArgumentHelp("UNet calls to aggregate (0-based, comma-separated, a-b ranges); default all.",
+                               valueName: "list"))
+    var mapSteps: String?
 
     @Option(help: ArgumentHelp("Size the per-layer maps are upsampled to before averaging, HxW or N; default the "
                                + "latent size (DAAM: 64 at 512 px).", valueName: "size"))
@@ -71,7 +72,7 @@ struct WordMapsCommand: ParsableCommand {
         var o = WordMapOptions()
         o.layers = layers.isEmpty ? nil : LayerPatterns.split(layers)
         o.heads = try heads.map { try Self.indices($0, flag: "heads") }
-        o.steps = try steps.map { try Self.indices($0, flag: "steps") }
+        o.steps = try mapSteps.map { try Self.indices($0, flag: "map-steps") }
         if let upsample {
             let parts = upsample.lowercased().split(separator: "x").map { Int($0) }
             guard (parts.count == 1 || parts.count == 2), let h = parts.first ?? nil, let w = parts.last ?? nil,
