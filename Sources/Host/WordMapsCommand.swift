@@ -7,6 +7,7 @@ import Foundation
 import Pipeline
 import PluginHost
 import Studies
+import Tokenizer
 
 struct WordMapsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,12 +60,21 @@ struct WordMapsCommand: ParsableCommand {
     @Option(help: "Mask threshold on the normalised map for words.csv's mask_share (DAAM's τ).")
     var threshold: Float = 0.4
 
+    @Option(name: .customLong("run"), help: ArgumentHelp("Instead of generating: a run folder whose `*attn2.probs` captures were stored "
+                               + "(generate --capture '*attn2.probs'); the tokenizer comes from --tokenizer, --model "
+                               + "or the run's model.", valueName: "dir"))
+    var runFolder: String?
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
-        guard model.model != nil else { throw ValidationError("give --model") }
-        if (images.prompt == nil) == (images.prompts == nil) { throw ValidationError("give exactly one of --prompt and --prompts") }
+        if runFolder != nil {
+            if images.prompt != nil || images.prompts != nil { throw ValidationError("--run reads the run's prompts: drop --prompt/--prompts") }
+        } else {
+            guard model.model != nil else { throw ValidationError("give --model (or --run)") }
+            if (images.prompt == nil) == (images.prompts == nil) { throw ValidationError("give exactly one of --prompt and --prompts") }
+        }
         _ = try wordMapOptions()
     }
 
@@ -104,6 +114,9 @@ struct WordMapsCommand: ParsableCommand {
 
     func run() throws {
         let options = try wordMapOptions()
+        if let runFolder {
+            return try fromRun(RunFolder(URL(fileURLWithPath: runFolder).standardizedFileURL), options: options)
+        }
         let jobs = try images.jobs()
         let registry = try plugins.registry()
         let samplerPlugin = try registry.sampler(spec: sampler)
@@ -136,5 +149,38 @@ struct WordMapsCommand: ParsableCommand {
         let done = manifest.images.filter { $0.status == .done }.count
         progress.summary("\(done)/\(manifest.images.count) images, word maps from \(collector.layers.count) "
                          + "cross-attention layers in \(out.path)")
+    }
+
+    /// Word maps of a stored run: every finished image with stored `…attn2.probs` captures.
+    func fromRun(_ folder: RunFolder, options: WordMapOptions) throws {
+        let manifest = try folder.readManifest()
+        let tokenizerFolder = model.tokenizer ?? ((model.model ?? manifest.settings.model.path) + "/tokenizer")
+        let tokenizer = try CLIPTokenizer(folder: URL(fileURLWithPath: tokenizerFolder))
+        let progress = Progress(enabled: !output.quiet, prefix: "wordmaps")
+        let shape = manifest.settings.latentShape
+        guard shape.count == 4 else {
+            throw ValidationError("\(folder.manifestURL.path): latentShape \(shape) is not [1, 4, h, w]")
+        }
+        let out = try output.prepare()
+        let writer = WordMapWriter(out: out, words: words.isEmpty ? nil : LayerPatterns.split(words))
+        var done = 0
+        for record in manifest.images where record.status == .done {
+            guard !StoredProbabilities.files(run: folder, id: record.id).isEmpty else { continue }
+            let w = PromptWords(prompt: record.prompt, tokenizer: tokenizer)
+            var agg = WordMapAggregator(options: options, promptTokens: w.ids.count, latentHeight: shape[2],
+                                        latentWidth: shape[3])
+            try StoredProbabilities.feed(run: folder, id: record.id) { try agg.add(point: $0, call: $1, values: $2) }
+            guard !agg.isEmpty else { continue }
+            let image = try PNGImage.read(folder.imageURL(record.id))
+            try writer.write(WordMapCollector.Result(job: record.job, image: image, words: w, total: agg))
+            done += 1
+            progress.line("\(record.id): maps written (\(done))")
+        }
+        guard done > 0 else {
+            throw ValidationError("--run \(folder.url.path): no finished image with stored cross-attention "
+                                  + "probabilities the options select (hint: generate --capture '*attn2.probs')")
+        }
+        for m in writer.missing { progress.line("word not in the prompt: \(m)") }
+        progress.summary("\(done) images' word maps in \(out.path)")
     }
 }

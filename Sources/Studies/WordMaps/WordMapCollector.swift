@@ -15,6 +15,15 @@ public final class WordMapCollector: ActivationConsumer, StepObserver {
         public let total: WordMapAggregator?
         /// Per UNet call, nil for a call the options leave out (empty unless per step).
         public let perStep: [WordMapAggregator?]
+
+        public init(job: ImageJob, image: PNGImage, words: PromptWords, total: WordMapAggregator?,
+                    perStep: [WordMapAggregator?] = []) {
+            self.job = job
+            self.image = image
+            self.words = words
+            self.total = total
+            self.perStep = perStep
+        }
     }
 
     public let options: WordMapOptions

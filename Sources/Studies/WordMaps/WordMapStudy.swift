@@ -7,7 +7,6 @@
 // report.html are rewritten from it (StudyFolder.reanalyse), so the report draws the curve beside the probe's.
 import FileFormats
 import Foundation
-import Models
 import Pipeline
 import PluginHost
 import Study
@@ -91,46 +90,28 @@ public final class WordMapStudy {
         }
     }
 
-    /// A stored run (`--from-disk`): each test image's stored `…attn2.probs` captures ([U, heads, h·w, S], or
-    /// [U, 2, …] with both branches) and its kept label `<labels>/<property>/<id>.npy`. Returns the images scored.
+    /// A stored run (`--from-disk`): each test image's stored `…attn2.probs` captures (StoredProbabilities) and
+    /// its kept label `<labels>/<property>/<id>.npy`. Returns the images scored.
     @discardableResult
     public func scoreStored(run: URL, jobs: [ImageJob], labels: URL, latentHeight: Int, latentWidth: Int) throws -> Int {
         let folder = RunFolder(run)
         for job in jobs where split.test.contains(job.id) {
             let w = PromptWords(prompt: job.prompt, tokenizer: tokenizer)
             let kept = positions(job, w)
-            let dir = folder.url.appendingPathComponent("activations").appendingPathComponent(job.id)
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-                .filter { $0.hasSuffix(Attention.probsSuffix + ".npy") }.sorted()
-            guard !kept.isEmpty, !files.isEmpty else { continue }
-            var perStep: [WordMapAggregator?] = []
-            for file in files {
-                let a = try NpyArray.read(dir.appendingPathComponent(file))
-                let s = a.shape
-                guard s.count == 4 || s.count == 5 else {
-                    throw StudiesError.folder(path: dir.appendingPathComponent(file).path,
-                                              reason: "shape \(s) is not [U, heads, h·w, S] (or [U, 2, …])")
+            guard !kept.isEmpty, !StoredProbabilities.files(run: folder, id: job.id).isEmpty else { continue }
+            var perStep: [Int: WordMapAggregator] = [:]
+            let calls = try StoredProbabilities.feed(run: folder, id: job.id) { point, k, values in
+                guard mapOptions.includes(step: k) else { return }
+                if perStep[k] == nil {
+                    var o = mapOptions
+                    o.steps = [k]
+                    perStep[k] = WordMapAggregator(options: o, positions: kept, latentHeight: latentHeight,
+                                                   latentWidth: latentWidth)
                 }
-                let (u, inner) = (s[0], Array(s.suffix(3)))
-                let point = CapturePoint(path: String(file.dropLast(4)), channels: inner[0], height: inner[1],
-                                         width: inner[2], tokens: false)
-                if perStep.isEmpty {
-                    perStep = (0 ..< u).map { k in
-                        guard mapOptions.includes(step: k) else { return nil }
-                        var o = mapOptions
-                        o.steps = [k]
-                        return WordMapAggregator(options: o, positions: kept, latentHeight: latentHeight,
-                                                 latentWidth: latentWidth)
-                    }
-                }
-                let values = a.floats(), n = inner.reduce(1, *), per = values.count / max(u, 1)
-                for k in 0 ..< min(u, perStep.count) where perStep[k] != nil {
-                    let start = k * per + per - n   // the conditional branch is the last of a step's slice
-                    try perStep[k]!.add(point: point, call: k, values: Array(values[start ..< start + n]))
-                }
+                try perStep[k]?.add(point: point, call: k, values: values)
             }
+            try mapsDone(job: job, words: w, perStep: (0 ..< calls).map { perStep[$0] })
             let labelFile = labels.appendingPathComponent(property).appendingPathComponent(job.id + ".npy")
-            try mapsDone(job: job, words: w, perStep: perStep)
             labelDone(id: job.id, label: try NpyArray.read(labelFile).floats())
         }
         return dice.count
