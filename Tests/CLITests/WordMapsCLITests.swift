@@ -39,6 +39,33 @@ final class WordMapsCLITests: XCTestCase {
         XCTAssertEqual(hi, 1, accuracy: 1e-5)
     }
 
+    /// `--run` on a run that stored the probabilities (float32) gives the maps computed while generating.
+    func testRunFolderGivesTheInProcessMaps() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordmaps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let common = ["--model", Self.tinySD.path, "--prompt", "an axolotl on a wooden table", "--seed", "3",
+                      "--height", "64", "--width", "64", "--steps", "2", "--sampler", "ddim", "--quiet"]
+        let run = tmp.appendingPathComponent("run"), direct = tmp.appendingPathComponent("direct")
+        let stored = tmp.appendingPathComponent("stored")
+        var r = try LDMProbeCLI.run(["generate"] + common + ["--capture", "*attn2.probs", "--activation-dtype", "f32",
+                                                             "--out", run.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try LDMProbeCLI.run(["wordmaps"] + common + ["--words", "axolotl", "--out", direct.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try LDMProbeCLI.run(["wordmaps", "--run", run.path, "--words", "axolotl", "--quiet", "--out", stored.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        func floats(_ dir: URL) throws -> [Float] {
+            let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
+            return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        }
+        let a = try floats(direct), b = try floats(stored)
+        var d: Float = 0
+        for (x, y) in zip(a, b) { d = max(d, abs(x - y)); if x.isNaN || y.isNaN { d = .nan; break } }
+        print("wordmaps --run vs in-process: maxdiff \(d) over \(a.count) values")
+        XCTAssertEqual(a.count, 64 * 64)
+        XCTAssertLessThanOrEqual(d, 1e-6)
+    }
+
     func testBadHeadListIsOneErrorLine() throws {
         let (status, _, stderr) = try LDMProbeCLI.run([
             "wordmaps", "--model", Self.tinySD.path, "--prompt", "a cube", "--heads", "2-x", "--out", "/nonexistent/x"])
