@@ -50,16 +50,24 @@ public struct Attention {
         let s = k.shape[1], d = c / heads
         let alpha = 1 / Float(d).squareRoot()
         var out = Tensor(uninitialized: [b, heads, t, s])
+        let tasks = b * heads
         q.data.withUnsafeBufferPointer { qp in
         k.data.withUnsafeBufferPointer { kp in
         out.data.withUnsafeMutableBufferPointer { op in
-            for bi in 0..<b {
-                for h in 0..<heads {
-                    let dst = op.baseAddress! + (bi * heads + h) * t * s            // [T, S]
+            let qb = qp.baseAddress!, kb = kp.baseAddress!, ob = op.baseAddress!
+            // One task per (sample, head), each with single-threaded sgemm, as the blocked attention spreads work.
+            Compute.withSingleThreadedBLAS(tasks > 1) {
+                Compute.concurrentTasks(tasks, scratch: 0) { task, _ in
+                    let bi = task / heads, h = task % heads
+                    let dst = ob + task * t * s                                     // [T, S]
                     // [T, d] (row stride C) · [S, d]ᵀ (row stride C) · alpha → [T, S]
-                    sgemm(transB: true, m: t, n: s, k: d, alpha: alpha, a: qp.baseAddress! + bi * t * c + h * d,
-                          lda: c, b: kp.baseAddress! + bi * s * c + h * d, ldb: c, c: dst, ldc: s)
-                    softmaxRows(dst, rows: t, n: s, ld: s)
+                    sgemm(transB: true, m: t, n: s, k: d, alpha: alpha, a: qb + bi * t * c + h * d, lda: c,
+                          b: kb + bi * s * c + h * d, ldb: c, c: dst, ldc: s)
+                    for r in 0..<t {   // softmaxRows' arithmetic, inline: this task already has its core
+                        let row = dst + r * s
+                        let m = maxOf(row, n: s), inv = 1 / expShiftSum(row, row, n: s, shift: m)
+                        for j in 0..<s { row[j] *= inv }
+                    }
                 }
             }
         }}}
