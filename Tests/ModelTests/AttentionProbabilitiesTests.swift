@@ -60,4 +60,31 @@ final class AttentionProbabilitiesTests: XCTestCase {
                      plain, probs, probs / plain))
         XCTAssertTrue(plain.isFinite && probs.isFinite)
     }
+
+    /// The tiny UNet's whole forward (2×4×8×8, 16 cross-attentions) with no tap, with a tap that takes the
+    /// self-attention outputs only (every attn2 then asks once whether its probabilities are wanted: the
+    /// uncaptured cost), and with the probabilities captured too. The three alternate, best of 15 rounds each (a
+    /// loaded machine slows them alike); asserts the uncaptured forward's output equals the plain one bit for bit.
+    func testUncapturedForwardCostMicroBench() throws {
+        let unet = try UNetTests.loadUNet()
+        let io = try ModelFixtures.io("unet_io.safetensors")
+        let x = try io.tensor("a.sample"), t = try io.tensor("a.timesteps").data, c = try io.tensor("a.encoder_hidden_states")
+        let probsTap = RecordingTap { $0.hasSuffix("attn1") || $0.hasSuffix(".probs") }
+        let taps: [ActivationTap?] = [nil, RecordingTap { $0.hasSuffix("attn1") }, probsTap]
+        var best = [Double](repeating: .infinity, count: taps.count), outs = [Tensor](repeating: Tensor(zeros: [1]), count: 3)
+        for _ in 0 ..< 15 {
+            for (k, tap) in taps.enumerated() {
+                unet.attach(tap)
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                outs[k] = try unet(x, timesteps: t, encoderHiddenStates: c)
+                best[k] = min(best[k], Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+        }
+        unet.attach(nil)
+        print(String(format: "tiny UNet forward: no tap %.2f ms, attn1 tap (probabilities not captured) %.2f ms, "
+                     + "attn1 + attn2.probs %.2f ms", best[0], best[1], best[2]))
+        XCTAssertEqual(outs[1].maxAbsDiff(outs[0]), 0, "an uncaptured probability point must not change the forward pass")
+        XCTAssertEqual(outs[2].maxAbsDiff(outs[0]), 0, "capturing the probabilities must not change the forward pass")
+        XCTAssertEqual(probsTap.seen.keys.filter { $0.hasSuffix(".probs") }.count, 16)
+    }
 }
