@@ -86,8 +86,8 @@ struct WordMapsCommand: ParsableCommand {
         if let upsample {
             let parts = upsample.lowercased().split(separator: "x").map { Int($0) }
             guard (parts.count == 1 || parts.count == 2), let h = parts.first ?? nil, let w = parts.last ?? nil,
-                  (1 ... 4096).contains(h), (1 ... 4096).contains(w) else {
-                throw ValidationError("--upsample '\(upsample)': give N or HxW with sizes 1…4096 (e.g. 64)")
+                  (1 ... 1024).contains(h), (1 ... 1024).contains(w) else {
+                throw ValidationError("--upsample '\(upsample)': give N or HxW with sizes 1…1024 (e.g. 64)")
             }
             (o.upsampleHeight, o.upsampleWidth) = (h, w)
         }

@@ -20,11 +20,13 @@ final class WordMapStudyCLITests: XCTestCase {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordmapstudy-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let streamed = try pipeline(tmp.appendingPathComponent("stream"), [])
-        XCTAssertEqual(streamed.map { $0[1] }, ["0", "1", "2"], "one row per step")
-        XCTAssertTrue(streamed.allSatisfy { $0[0] == "daam" && $0[3] == "dice" && (Int($0[7]) ?? 0) > 0 }, "\(streamed)")
+        XCTAssertEqual(streamed.map { $0[1] }, ["0", "1", "2", "2"], "one row per step, then the all-steps map")
+        XCTAssertEqual(streamed.map { $0[0] }, ["daam", "daam", "daam", "daam-all-steps"])
+        XCTAssertTrue(streamed.allSatisfy { $0[3] == "dice" && (Int($0[7]) ?? 0) > 0 }, "\(streamed)")
         print("word map dice per step (8 images, 3 steps): \(streamed.map { "\($0[1]): \($0[4]) n=\($0[7])" })")
         let html = try String(contentsOf: tmp.appendingPathComponent("stream/ddim/study/report.html"), encoding: .utf8)
-        XCTAssertTrue(html.contains("word map (DAAM)"), "the best-layer chart draws the word map's curve")
+        XCTAssertTrue(html.contains("word map (DAAM, that step)") && html.contains("word map (DAAM, all steps)"),
+                      "the best-layer chart draws the word map's curves")
 
         let stored = try pipeline(tmp.appendingPathComponent("disk"), ["--from-disk", "--capture", "*attn1",
                                                                         "--capture", "*attn2.probs",

@@ -11,7 +11,7 @@ public final class WordMapCollector: ActivationConsumer, StepObserver {
         public let job: ImageJob
         public let image: PNGImage
         public let words: PromptWords
-        /// Over every chosen step (nil when per step).
+        /// Over every chosen step (nil when per step without `alsoTotal`).
         public let total: WordMapAggregator?
         /// Per UNet call, nil for a call the options leave out (empty unless per step).
         public let perStep: [WordMapAggregator?]
@@ -31,6 +31,8 @@ public final class WordMapCollector: ActivationConsumer, StepObserver {
     /// The token positions to keep for an image: nil keeps every map (n + 2), [] skips the image.
     let positions: (ImageJob, PromptWords) -> [Int]?
     let perStep: Bool
+    /// With `perStep`, also the aggregate over every chosen step.
+    let alsoTotal: Bool
     let handler: (Result) throws -> Void
     private var words: PromptWords?
     private var total: WordMapAggregator?
@@ -38,12 +40,13 @@ public final class WordMapCollector: ActivationConsumer, StepObserver {
     /// Probability layers asked for (set by captureRequest).
     public private(set) var layers: [String] = []
 
-    public init(options: WordMapOptions, tokenizer: CLIPTokenizer, perStep: Bool,
+    public init(options: WordMapOptions, tokenizer: CLIPTokenizer, perStep: Bool, alsoTotal: Bool = false,
                 positions: @escaping (ImageJob, PromptWords) -> [Int]? = { _, _ in nil },
                 handler: @escaping (Result) throws -> Void) {
         self.options = options
         self.tokenizer = tokenizer
         self.perStep = perStep
+        self.alsoTotal = alsoTotal
         self.positions = positions
         self.handler = handler
     }
@@ -80,9 +83,8 @@ public final class WordMapCollector: ActivationConsumer, StepObserver {
                 o.steps = [k]
                 return make(o)
             }
-        } else {
-            total = make(options)
         }
+        if !perStep || alsoTotal { total = make(options) }
     }
 
     public func imageDidFinish(_ result: GeneratedImage) throws {

@@ -3,6 +3,7 @@
 // the label size and min-max normalised, is the mask `map > threshold` (DAAM's τ = 0.4), scored with the probe's
 // Dice against the label. The object word is the classifier's target class (by default the class the prompt names
 // first).
+// DAAM's own map (every step summed) is scored too, as layer `daam-all-steps` at the last call.
 // The values join per_image_metrics.csv as `<property>:wordmap` (layer `daam`), and metrics.csv, gaps.csv and
 // report.html are rewritten from it (StudyFolder.reanalyse), so the report draws the curve beside the probe's.
 import FileFormats
@@ -15,6 +16,8 @@ import Tokenizer
 public final class WordMapStudy {
     /// The control suffix and layer name of the rows.
     public static let control = "wordmap", layer = "daam"
+    /// The layer of the row of DAAM's default map (every step summed), at the last step.
+    public static let allStepsLayer = "daam-all-steps"
 
     let property: String
     let propertyIndex: Int
@@ -52,9 +55,11 @@ public final class WordMapStudy {
         mapOptions = o
         self.targets = targets
         self.tokenizer = tokenizer
-        collector = WordMapCollector(options: o, tokenizer: tokenizer, perStep: true, positions: { [unowned self] job, w in
-            self.positions(job, w)
-        }, handler: { [unowned self] r in try self.mapsDone(job: r.job, words: r.words, perStep: r.perStep) })
+        collector = WordMapCollector(options: o, tokenizer: tokenizer, perStep: true, alsoTotal: true,
+                                     positions: { [unowned self] job, w in self.positions(job, w) },
+                                     handler: { [unowned self] r in
+                                         try self.mapsDone(job: r.job, words: r.words, perStep: r.perStep, total: r.total)
+                                     })
     }
 
     /// The object word's token positions in a test image's prompt ([] for a training image or no object word).
@@ -76,10 +81,11 @@ public final class WordMapStudy {
         if let maps = pendingMaps.removeValue(forKey: id) { score(id, maps, label) } else { pendingLabels[id] = label }
     }
 
-    func mapsDone(job: ImageJob, words w: PromptWords, perStep: [WordMapAggregator?]) throws {
+    /// Scores the per-step maps and, as one more entry, the all-steps map.
+    func mapsDone(job: ImageJob, words w: PromptWords, perStep: [WordMapAggregator?], total: WordMapAggregator?) throws {
         calls = max(calls, perStep.count)
         guard let word = words[job.id] ?? nil, let positions = w.positions(of: word) else { return }
-        let maps = perStep.map { agg -> [Float]? in
+        let maps = (perStep + [total]).map { agg -> [Float]? in
             guard let agg, !agg.isEmpty else { return nil }
             let g = agg.globalMap()
             return WordMapAggregator.expand(agg.wordMap(g.maps, word: positions), height: g.height, width: g.width,
@@ -100,8 +106,11 @@ public final class WordMapStudy {
             let kept = positions(job, w)
             guard !kept.isEmpty, !StoredProbabilities.files(run: folder, id: job.id).isEmpty else { continue }
             var perStep: [Int: WordMapAggregator] = [:]
+            var total = WordMapAggregator(options: mapOptions, positions: kept, latentHeight: latentHeight,
+                                          latentWidth: latentWidth)
             let calls = try StoredProbabilities.feed(run: folder, id: job.id) { point, k, values in
                 guard mapOptions.includes(step: k) else { return }
+                try total.add(point: point, call: k, values: values)
                 if perStep[k] == nil {
                     var o = mapOptions
                     o.steps = [k]
@@ -110,7 +119,7 @@ public final class WordMapStudy {
                 }
                 try perStep[k]?.add(point: point, call: k, values: values)
             }
-            try mapsDone(job: job, words: w, perStep: (0 ..< calls).map { perStep[$0] })
+            try mapsDone(job: job, words: w, perStep: (0 ..< calls).map { perStep[$0] }, total: total)
             let labelFile = labels.appendingPathComponent(property).appendingPathComponent(job.id + ".npy")
             labelDone(id: job.id, label: try NpyArray.read(labelFile).floats())
         }
@@ -135,11 +144,13 @@ public final class WordMapStudy {
         guard !dice.isEmpty else { return nil }
         let file = study.appendingPathComponent("per_image_metrics.csv")
         var values = try PerImageMetric.read(file).filter { $0.control != Self.control }
-        for step in 0 ..< calls where dice.values.contains(where: { step < $0.count && $0[step] != nil }) {
+        // Entries 0 ..< calls: one per call; entry `calls`: the all-steps map, reported at the last call.
+        for entry in 0 ... calls where dice.values.contains(where: { entry < $0.count && $0[entry] != nil }) {
             for id in split.test {
-                let v = dice[id].flatMap { step < $0.count ? $0[step] : nil }
-                values.append(PerImageMetric(property: property, control: Self.control, layer: Self.layer, step: step,
-                                             image: id, metric: "dice", value: v))
+                let v = dice[id].flatMap { entry < $0.count ? $0[entry] : nil }
+                values.append(PerImageMetric(property: property, control: Self.control,
+                                             layer: entry == calls ? Self.allStepsLayer : Self.layer,
+                                             step: min(entry, calls - 1), image: id, metric: "dice", value: v))
             }
         }
         try PerImageMetric.write(values, to: file)
