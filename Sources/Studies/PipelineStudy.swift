@@ -95,7 +95,8 @@ public final class PipelineStudy {
         options.promptsFile = config.promptsFile
         let run = try model.run(pipeline, sampler: sampler, folder: folder, options: options)
         let reporter = ProgressReporter(totalImages: run.jobs.count, enabled: progress)
-        let wordMaps = inProcess.flatMap { wordMapStudy($0, targets: classifier?.targets, say: say) }
+        // Word maps beside the main study only (a control run's rows would not be kept).
+        let wordMaps = classify ? inProcess.flatMap { wordMapStudy($0, targets: classifier?.targets, say: say) } : nil
         let taps: [ActivationConsumer & StepObserver] = (inProcess.map { [$0.collector] } ?? [])
             + (wordMaps.map { w -> [ActivationConsumer & StepObserver] in [w.collector] } ?? [])
         let observers: [StepObserver] = taps + (classifier.map { [$0] } ?? [])
@@ -124,8 +125,8 @@ public final class PipelineStudy {
         } else {
             outcome = try StoredRunStudy(run: folder.url, config: study, out: studyFolder).execute(registry: registry,
                                                                                                log: cellLog(say))
-            if let rows = try storedWordMaps(outcome, targets: classifier?.targets, study: study, folder: folder,
-                                             studyFolder: studyFolder, say: say) {
+            if classify, let rows = try storedWordMaps(outcome, targets: classifier?.targets, study: study,
+                                                       folder: folder, studyFolder: studyFolder, say: say) {
                 outcome.rows = rows
             }
         }
@@ -209,7 +210,7 @@ public final class PipelineStudy {
         return study
     }
 
-    /// The word-map rows of a stored run: from its stored `…attn2.probs` captures (`--capture '*attn1,*attn2.probs'`)
+    /// The word-map rows of a stored run: from its stored `…attn2.probs` captures (`--capture '*attn2.probs'`)
     /// and the study's kept labels; nil (and a log line) when either is missing.
     func storedWordMaps(_ outcome: StudyOutcome, targets: ClassificationTargets?, study: StudyConfig, folder: RunFolder,
                         studyFolder: URL, say: (String) -> Void) throws -> [MetricRow]? {
