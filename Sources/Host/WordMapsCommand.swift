@@ -40,10 +40,10 @@ struct WordMapsCommand: ParsableCommand {
                                + "default every one but the mid block's.", valueName: "glob"))
     var layers: [String] = []
 
-    @Option(help: ArgumentHelp("Heads (0-based, comma-separated); default all.", valueName: "list"))
+    @Option(help: ArgumentHelp("Heads (0-based: 0,2,5-7); default all.", valueName: "list"))
     var heads: String?
 
-    @Option(help: ArgumentHelp("UNet calls to aggregate (0-based, comma-separated, a-b ranges); default all.",
+    @Option(help: ArgumentHelp("UNet calls to aggregate (0-based: 0-4, 0,5,last); default all.",
                                valueName: "list"))
     var mapSteps: String?
 
@@ -78,11 +78,14 @@ struct WordMapsCommand: ParsableCommand {
         _ = try wordMapOptions()
     }
 
-    func wordMapOptions() throws -> WordMapOptions {
+    /// The DAAM choices; `calls` (the run's UNet calls) resolves --map-steps, nil only checks the flags' syntax.
+    func wordMapOptions(calls: Int? = nil) throws -> WordMapOptions {
         var o = WordMapOptions()
         o.layers = layers.isEmpty ? nil : LayerPatterns.split(layers)
-        o.heads = try heads.map { try Self.indices($0, flag: "heads") }
-        o.steps = try mapSteps.map { try Self.indices($0, flag: "map-steps") }
+        // Heads and calls share the index grammar of --calls (0,2,5-7, all, last).
+        o.heads = try heads.map { try CallIndices($0, flag: "heads").resolve(calls: CallIndices.maxIndex + 1) }
+        let steps = try mapSteps.map { try CallIndices($0, flag: "map-steps") }
+        if let steps, let calls { o.steps = try steps.resolve(calls: calls) }
         if let upsample {
             let parts = upsample.lowercased().split(separator: "x").map { Int($0) }
             guard (parts.count == 1 || parts.count == 2), let h = parts.first ?? nil, let w = parts.last ?? nil,
@@ -98,24 +101,10 @@ struct WordMapsCommand: ParsableCommand {
         return o
     }
 
-    /// "0,2,5-7" → [0, 2, 5, 6, 7].
-    static func indices(_ text: String, flag: String) throws -> [Int] {
-        var out: [Int] = []
-        for part in text.split(separator: ",") {
-            let ends = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            guard (1 ... 2).contains(ends.count), let a = ends.first ?? nil, let b = ends.last ?? nil, a >= 0, a <= b,
-                  b - a < 100_000 else {
-                throw ValidationError("--\(flag) '\(text)': '\(part)' is not an index or a-b range (e.g. 0,2,5-7)")
-            }
-            out += Array(a ... b)
-        }
-        return out
-    }
-
     func run() throws {
-        let options = try wordMapOptions()
         if let runFolder {
-            return try fromRun(RunFolder(URL(fileURLWithPath: runFolder).standardizedFileURL), options: options)
+            let folder = RunFolder(URL(fileURLWithPath: runFolder).standardizedFileURL)
+            return try fromRun(folder, options: try wordMapOptions(calls: try folder.readManifest().settings.calls))
         }
         let jobs = try images.jobs()
         let registry = try plugins.registry()
@@ -123,18 +112,18 @@ struct WordMapsCommand: ParsableCommand {
         let progress = Progress(enabled: !output.quiet, prefix: "wordmaps")
         progress.line("loading \(model.model ?? "")")
         let loaded = try LoadedModel(sampling.config(model, modelPath: model.model ?? ""))
-        let out = try output.prepare()
-        let wanted = words.isEmpty ? nil : LayerPatterns.split(words)
-        let writer = WordMapWriter(out: out, words: wanted)
-        let collector = WordMapCollector(options: options, tokenizer: loaded.sd.textEncoder.tokenizer, perStep: false) {
-            try writer.write($0)
-            progress.line("\($0.job.id): maps written")
-        }
         let pipeline = try loaded.pipeline(samplerPlugin)
+        let options = try wordMapOptions(calls: try pipeline.plan().calls)
         let chosen = pipeline.capturePoints.filter { $0.isAttentionProbabilities && options.includes(layer: $0.path) }
         guard !chosen.isEmpty else {
             throw ValidationError("--layers \(layers.joined(separator: ",")): selects no cross-attention layer "
                                   + "(they are named like down_blocks.0.attentions.0.transformer_blocks.0.attn2.probs)")
+        }
+        let out = try output.prepare()
+        let writer = WordMapWriter(out: out, words: words.isEmpty ? nil : LayerPatterns.split(words))
+        let collector = WordMapCollector(options: options, tokenizer: loaded.sd.textEncoder.tokenizer, perStep: false) {
+            try writer.write($0)
+            progress.line("\($0.job.id): maps written")
         }
         var runOptions = RunOptions(jobs: jobs)
         runOptions.capturePatterns = []

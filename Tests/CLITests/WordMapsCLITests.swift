@@ -71,5 +71,6 @@ final class WordMapsCLITests: XCTestCase {
             "wordmaps", "--model", Self.tinySD.path, "--prompt", "a cube", "--heads", "2-x", "--out", "/nonexistent/x"])
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(stderr.contains("--heads '2-x'"), stderr)
+        XCTAssertEqual(stderr.split(separator: "\n").filter { $0.contains("rror") }.count, 1, stderr)
     }
 }
