@@ -70,7 +70,7 @@ let package = Package(
         // in-process study (stream · memory · spill), the stored-run study, per-step classification, interventions.
         .target(name: "Studies",
                 dependencies: ["Pipeline", "Study", "PluginHost", "PluginABI", "FileFormats", "Models", "Tensor",
-                               "Weights", "SeededRandom", "ClassifierSupport"],
+                               "Weights", "SeededRandom", "ClassifierSupport", "Tokenizer"],
                 swiftSettings: swiftSettings),
         .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),

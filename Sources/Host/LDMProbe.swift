@@ -16,6 +16,7 @@ struct LDMProbe: ParsableCommand {
             NoiseCommand.self,
             GenerateCommand.self,
             LayersCommand.self,
+            WordMapsCommand.self,
             MergeCommand.self,
             ProbeCommand.self,
             ClassifyCommand.self,

@@ -28,6 +28,10 @@ public struct CapturePoint: Hashable, Sendable, Codable {
     /// True for the self-attention outputs the studies probe (`…transformer_blocks.k.attn1`).
     public var isSelfAttention: Bool { path.hasSuffix(".attn1") }
 
+    /// True for cross-attention probabilities (`…attn2.probs`): [heads, h·w, S] stored as channels = heads,
+    /// height = h·w, width = S (77 text tokens).
+    public var isAttentionProbabilities: Bool { path.hasSuffix(".probs") }
+
     /// Capture points from `(path, shape)` pairs as the UNet lists them (`UNet2DConditionModel.layerPaths`):
     /// token-shaped entries [B, h·w, C] take h and w from their enclosing `…attentions.k` entry [B, C, h, w].
     public static func from(layerPaths: [(path: String, shape: [Int])]) -> [CapturePoint] {

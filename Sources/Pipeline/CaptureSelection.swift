@@ -26,7 +26,8 @@ public enum BranchSelection: String, Codable, Sendable, CaseIterable {
 
 /// Glob matching of module paths: `*` matches any run of characters (dots included), `?` one character; a pattern
 /// without either must equal the path. So `*attn1` is every self-attention output and `up_blocks.3.*` everything
-/// inside up_blocks.3.
+/// inside up_blocks.3 except the cross-attention probabilities, which a glob selects only when it says `probs`
+/// (`*attn2.probs`).
 public struct CapturePattern: Hashable, Sendable {
     public let text: String
     public init(_ text: String) { self.text = text }
@@ -65,7 +66,9 @@ public struct CaptureSelection: Sendable {
         var chosen = Set<String>()
         for text in patterns {
             let pattern = CapturePattern(text)
-            let hits = available.filter { pattern.matches($0.path) }
+            // Attention probabilities are big ([heads, h·w, 77] per step): a glob takes them only when it names them.
+            let hits = available.filter { pattern.matches($0.path) && (!$0.isAttentionProbabilities || !pattern.isGlob
+                                                                       || text.contains("probs")) }
             if hits.isEmpty {
                 let example = available.first(where: \.isSelfAttention)?.path ?? available.first?.path ?? "none"
                 throw PipelineError.unknownLayer(pattern: text, example: example)

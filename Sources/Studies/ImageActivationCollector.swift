@@ -20,6 +20,8 @@ public final class ImageActivationCollector: ActivationConsumer, StepObserver {
     let handler: (String, [String: [Float]], [[Float]]) throws -> Void
     /// Seconds spent labelling and in the handler (reported as probe time, not generation time).
     public private(set) var seconds = 0.0
+    /// Told each image's labels (per property) before `handler` (the word-map study scores against them).
+    public var labelObserver: ((String, [[Float]]) -> Void)?
 
     private let index: [String: Int]
     /// [U, C, h, w] per point, overwritten image after image (a copy is made only if the handler keeps one).
@@ -87,6 +89,7 @@ public final class ImageActivationCollector: ActivationConsumer, StepObserver {
             }
             labels.append(l)
         }
+        labelObserver?(id, labels)
         let activations = Dictionary(uniqueKeysWithValues: zip(points.map(\.path), buffers))
         try handler(id, activations, labels)
     }

@@ -91,7 +91,10 @@ public final class PipelineStudy {
         options.promptsFile = config.promptsFile
         let run = try model.run(pipeline, sampler: sampler, folder: folder, options: options)
         let reporter = ProgressReporter(totalImages: run.jobs.count, enabled: progress)
-        let taps: [ActivationConsumer & StepObserver] = inProcess.map { [$0.collector] } ?? []
+        // Word maps beside the main study only (a control run's rows would not be kept).
+        let wordMaps = classify ? inProcess.flatMap { wordMapStudy($0, targets: classifier?.targets, say: say) } : nil
+        let taps: [ActivationConsumer & StepObserver] = (inProcess.map { [$0.collector] } ?? [])
+            + (wordMaps.map { w -> [ActivationConsumer & StepObserver] in [w.collector] } ?? [])
         let observers: [StepObserver] = taps + (classifier.map { [$0] } ?? [])
         let manifest = try run.execute(ldmprobeVersion: LDMProbeVersion.string, pluginAbi: LDMProbeVersion.pluginABI,
                                        consumers: taps, observers: observers, progress: reporter)
@@ -101,7 +104,7 @@ public final class PipelineStudy {
 
         t0 = Date()
         let studyFolder = base.appendingPathComponent("study")
-        let outcome: StudyOutcome
+        var outcome: StudyOutcome
         if let inProcess {
             outcome = try inProcess.finish(cellLog: cellLog(say))
             let activations = inProcess.mode == .stream || !config.keepActivations
@@ -109,9 +112,19 @@ public final class PipelineStudy {
             try StudyRecord(run: folder.url, activations: activations, config: study, probe: inProcess.probe.specText,
                             options: inProcess.options, layers: inProcess.collector.points.map(\.path),
                             calls: inProcess.options.steps ?? Array(0..<inProcess.collector.calls)).write(to: studyFolder)
+            if let wordMaps, let rows = try wordMaps.finish(study: studyFolder, runFolder: folder.url, seed: study.seed,
+                                                            resamples: study.bootstrap) {
+                outcome.rows = rows
+                say("word maps: the object word's DAAM map scored on \(wordMaps.scored) test image(s) as "
+                    + "\(wordMaps.property):\(WordMapStudy.control) rows")
+            }
         } else {
             outcome = try StoredRunStudy(run: folder.url, config: study, out: studyFolder).execute(registry: registry,
                                                                                                log: cellLog(say))
+            if classify, let rows = try storedWordMaps(outcome, targets: classifier?.targets, study: study,
+                                                       folder: folder, studyFolder: studyFolder, say: say) {
+                outcome.rows = rows
+            }
         }
         seconds["probe"] = Date().timeIntervalSince(t0) + streamed
         var report: StepClassificationReport?
@@ -164,7 +177,9 @@ public final class PipelineStudy {
     }
 
     func studyInputs(_ pipeline: DiffusionPipeline, study: StudyConfig) throws -> StudyInputs {
+        // Attention probabilities are the word maps\' input, not probed feature maps.
         let selected = try CaptureSelection(patterns: config.capturePatterns, available: pipeline.capturePoints).points
+            .filter { !$0.isAttentionProbabilities }
         guard !selected.isEmpty else {
             throw StudiesError.option(flag: "capture", value: config.capture.joined(separator: ","),
                                       reason: "selects nothing to probe (the study needs activations)")
@@ -200,6 +215,41 @@ public final class PipelineStudy {
                                       ".ldmprobe-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0 ... .max))-activations.tmp"),
                                   labelsFolder: study.keepLabels ? studyFolder.appendingPathComponent("labels") : nil,
                                   log: say)
+    }
+
+    /// The object word's map against the foreground label (needs a classifier's class names for the object word).
+    func wordMapStudy(_ inProcess: InProcessStudy, targets: ClassificationTargets?,
+                      say: (String) -> Void) -> WordMapStudy? {
+        guard let targets, let study = WordMapStudy(properties: inProcess.properties.map { ($0.name, $0.kind) },
+                                                    options: inProcess.options, targets: targets,
+                                                    tokenizer: model.sd.textEncoder.tokenizer) else {
+            say("word maps: off (they need a binary property and --classifier's class names for the object word)")
+            return nil
+        }
+        inProcess.collector.labelObserver = { [unowned study] id, labels in study.labelsDone(id: id, labels: labels) }
+        return study
+    }
+
+    /// The word-map rows of a stored run: from its stored `…attn2.probs` captures (`--capture '*attn2.probs'`)
+    /// and the study's kept labels; nil (and a log line) when either is missing.
+    func storedWordMaps(_ outcome: StudyOutcome, targets: ClassificationTargets?, study: StudyConfig, folder: RunFolder,
+                        studyFolder: URL, say: (String) -> Void) throws -> [MetricRow]? {
+        let labels = studyFolder.appendingPathComponent("labels")
+        let captured = config.capturePatterns.contains { $0.contains("probs") }
+        guard let targets, captured, study.keepLabels, let first = outcome.split.test.first,
+              let property = outcome.properties.first(where: { $0.1 == .binary })?.0,
+              let label = try? NpyArray.read(labels.appendingPathComponent(property).appendingPathComponent(first + ".npy")),
+              label.shape.count == 2 else {
+            say("word maps: off for a stored run unless it holds `*attn2.probs` captures, kept labels and a classifier")
+            return nil
+        }
+        let options = ProbeStudyOptions(split: outcome.split, labelHeight: label.shape[0], labelWidth: label.shape[1])
+        guard let words = WordMapStudy(properties: outcome.properties.map { ($0.0, $0.1) }, options: options,
+                                       targets: targets, tokenizer: model.sd.textEncoder.tokenizer) else { return nil }
+        let n = try words.scoreStored(run: folder.url, jobs: config.jobs, labels: labels,
+                                      latentHeight: model.settings.height / 8, latentWidth: model.settings.width / 8)
+        say("word maps: the object word's DAAM map scored on \(n) stored test image(s)")
+        return try words.finish(study: studyFolder, runFolder: folder.url, seed: study.seed, resamples: study.bootstrap)
     }
 
     /// The study's log lines, per-cell ones at most every 5 s.

@@ -27,7 +27,10 @@ public final class RunActivations: ActivationSource {
         ids = entries.filter { !$0.hasPrefix(".") && (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent($0).path)) != nil }.sorted()
         guard let first = ids.first else { throw StudyError.badInput("\(root.path): no image folders") }
         let files = (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(first).path)) ?? []
-        layers = RunActivations.unetOrder(files.filter { $0.hasSuffix(".npy") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) })
+        // Cross-attention probabilities (`…attn2.probs.npy`, [U, heads, h·w, 77]) are no feature maps: the word-map
+        // study reads them, the probes do not.
+        layers = RunActivations.unetOrder(files.filter { $0.hasSuffix(".npy") && !$0.hasPrefix(".")
+                                                         && !$0.hasSuffix(".probs.npy") }.map { String($0.dropLast(4)) })
         guard !layers.isEmpty else { throw StudyError.badInput("\(root.path)/\(first): no <layer>.npy files") }
     }
 

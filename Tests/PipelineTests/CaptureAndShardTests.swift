@@ -23,6 +23,21 @@ final class CaptureAndShardTests: XCTestCase {
         XCTAssertTrue(CapturePattern("*").matches(""))
     }
 
+    func testAttentionProbabilitiesOnlyWhenNamed() throws {
+        let points = try tinyPoints()
+        let probs = points.filter(\.isAttentionProbabilities)
+        XCTAssertEqual(probs.count, 16, "one per cross-attention layer")
+        XCTAssertEqual(probs.first?.path, "down_blocks.0.attentions.0.transformer_blocks.0.attn2.probs")
+        XCTAssertEqual(probs.first?.featureShape, [8, 64, 77], "[heads, h·w, 77]")
+        XCTAssertEqual(probs.first { $0.path.hasPrefix("mid_block") }?.featureShape, [8, 1, 77])
+        // A glob takes them only when it says probs; an exact path always.
+        XCTAssertFalse(try CaptureSelection(patterns: ["up_blocks.3.*"], available: points).points
+            .contains(where: \.isAttentionProbabilities))
+        XCTAssertEqual(try CaptureSelection(patterns: ["*attn2.probs"], available: points).points.count, 16)
+        XCTAssertEqual(try CaptureSelection(patterns: ["mid_block.attentions.0.transformer_blocks.0.attn2.probs"],
+                                            available: points).points.count, 1)
+    }
+
     func testDefaultSelectionIsTheSixteenSelfAttentionLayers() throws {
         let points = try tinyPoints()
         let sel = try CaptureSelection(patterns: CaptureSelection.defaultPatterns, available: points)

@@ -11,6 +11,8 @@ import Tensor
 /// Paths (UNet, see `UNet2DConditionModel.layerPaths`):
 /// - `…attentions.k.transformer_blocks.0.attn1` — self-attention output after `to_out.0` (before dropout and the
 ///   residual add), [B, H·W, C], tokens row-major over (h, w); `…attn2` likewise for cross-attention.
+/// - `…attn2.probs` — cross-attention probabilities softmax(QKᵀ/√d), [B, heads, H·W, S] (S text tokens, 77);
+///   computed only when a tap wants them, and an edit of them does not change the forward pass.
 /// - `…resnets.k` ([B, C, H, W]), `…attentions.k` (Transformer2DModel output, [B, C, H, W]),
 /// - `down_blocks.i`, `mid_block`, `up_blocks.i` (block outputs, after the down/upsampler).
 public protocol ActivationTap: AnyObject {
@@ -36,6 +38,10 @@ struct TapPlan {
         self.tap = tap
         self.wanted = tap.map { t in Set(paths.filter { t.wants($0) }) } ?? []
     }
+
+    /// Whether the tap asked for `path` (lets a layer skip work only a capture needs).
+    @inline(__always)
+    func wants(_ path: String) -> Bool { !wanted.isEmpty && wanted.contains(path) }
 
     @inline(__always)
     func visit(_ path: String, _ x: inout Tensor) {

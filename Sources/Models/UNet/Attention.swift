@@ -3,9 +3,12 @@
 import Tensor
 
 /// Multi-head attention over tokens. Self-attention when `context` is nil (attn1), cross-attention on the text
-/// encoder's hidden states otherwise (attn2). Capture point: the output of `to_out.0`, named by `path`.
+/// encoder's hidden states otherwise (attn2). Capture points: the output of `to_out.0`, named by `path`, and for
+/// cross-attention the softmax probabilities, named `path + ".probs"` (see `probabilities`).
 public struct Attention {
     public let path: String
+    /// `path + ".probs"`, kept so the per-call lookup hashes no new string.
+    public let probsPath: String
     public let heads: Int
     public var toQ: Linear
     public var toK: Linear
@@ -14,6 +17,7 @@ public struct Attention {
 
     public init(_ w: WeightLoader, _ path: String, channels c: Int, contextChannels: Int?, heads: Int) throws {
         self.path = path
+        probsPath = path + Self.probsSuffix
         self.heads = heads
         let kv = contextChannels ?? c
         toQ = try Linear(w, join(path, "to_q"), in: c, out: c, bias: false)
@@ -22,12 +26,51 @@ public struct Attention {
         toOut = try Linear(w, join(path, "to_out.0"), in: c, out: c)
     }
 
+    /// The suffix of a cross-attention probability capture point (`…transformer_blocks.0.attn2.probs`).
+    public static let probsSuffix = ".probs"
+
     /// x [B, T, C], context [B, S, D] or nil → [B, T, C]
     func callAsFunction(_ x: Tensor, context: Tensor?, taps: TapPlan) -> Tensor {
         let kv = context ?? x
-        let a = Tensor.attention(q: toQ(x), k: toK(kv), v: toV(kv), heads: heads)   // [B, T, C]
+        let q = toQ(x), k = toK(kv)                                                // [B, T, C], [B, S, C]
+        if context != nil, taps.wants(probsPath) {
+            // Recomputed only when captured: the blocked kernel never holds the normalised scores.
+            var p = Self.probabilities(q: q, k: k, heads: heads)                   // [B, heads, T, S]
+            taps.visit(probsPath, &p)
+        }
+        let a = Tensor.attention(q: q, k: k, v: toV(kv), heads: heads)             // [B, T, C]
         var out = toOut(a)                                                         // [B, T, C]
         taps.visit(path, &out)
+        return out
+    }
+
+    /// softmax(Q Kᵀ / √d) per head, as diffusers' `get_attention_scores`: q [B, T, C], k [B, S, C] → [B, heads, T, S].
+    public static func probabilities(q: Tensor, k: Tensor, heads: Int) -> Tensor {
+        let (b, t, c) = (q.shape[0], q.shape[1], q.shape[2])
+        let s = k.shape[1], d = c / heads
+        let alpha = 1 / Float(d).squareRoot()
+        var out = Tensor(uninitialized: [b, heads, t, s])
+        let tasks = b * heads
+        q.data.withUnsafeBufferPointer { qp in
+        k.data.withUnsafeBufferPointer { kp in
+        out.data.withUnsafeMutableBufferPointer { op in
+            let qb = qp.baseAddress!, kb = kp.baseAddress!, ob = op.baseAddress!
+            // One task per (sample, head), each with single-threaded sgemm, as the blocked attention spreads work.
+            Compute.withSingleThreadedBLAS(tasks > 1) {
+                Compute.concurrentTasks(tasks, scratch: 0) { task, _ in
+                    let bi = task / heads, h = task % heads
+                    let dst = ob + task * t * s                                     // [T, S]
+                    // [T, d] (row stride C) · [S, d]ᵀ (row stride C) · alpha → [T, S]
+                    sgemm(transB: true, m: t, n: s, k: d, alpha: alpha, a: qb + bi * t * c + h * d, lda: c,
+                          b: kb + bi * s * c + h * d, ldb: c, c: dst, ldc: s)
+                    for r in 0..<t {   // softmaxRows' arithmetic, inline: this task already has its core
+                        let row = dst + r * s
+                        let m = maxOf(row, n: s), inv = 1 / expShiftSum(row, row, n: s, shift: m)
+                        for j in 0..<s { row[j] *= inv }
+                    }
+                }
+            }
+        }}}
         return out
     }
 }

@@ -87,18 +87,23 @@ public final class UNet2DConditionModel {
     }
 
     /// Every capture path with its activation shape for a latent of H×W and the given batch, in execution order.
-    public func layerPaths(latentHeight h: Int, latentWidth w: Int, batch b: Int = 2) -> [(path: String, shape: [Int])] {
-        Self.layerPaths(config: config, latentHeight: h, latentWidth: w, batch: b)
+    /// `contextLength` is the text length S of the cross-attention probabilities (`…attn2.probs`).
+    public func layerPaths(latentHeight h: Int, latentWidth w: Int, batch b: Int = 2,
+                           contextLength: Int = 77) -> [(path: String, shape: [Int])] {
+        Self.layerPaths(config: config, latentHeight: h, latentWidth: w, batch: b, contextLength: contextLength)
     }
 
     /// `layerPaths` from a config alone (no weights needed).
     public static func layerPaths(config: UNetConfig, latentHeight h0: Int, latentWidth w0: Int,
-                                  batch b: Int = 2) -> [(path: String, shape: [Int])] {
+                                  batch b: Int = 2, contextLength: Int = 77) -> [(path: String, shape: [Int])] {
         var out: [(path: String, shape: [Int])] = []
         let c = config.blockOutChannels, n = c.count
         func transformer(_ p: String, _ ch: Int, _ h: Int, _ w: Int, _ level: Int) {
             for t in 0..<config.transformerLayers(level) {
                 out.append(("\(p).transformer_blocks.\(t).attn1", [b, h * w, ch]))
+                // Probabilities before the output: Attention visits them first.
+                out.append(("\(p).transformer_blocks.\(t).attn2\(Attention.probsSuffix)",
+                            [b, config.heads(level), h * w, contextLength]))
                 out.append(("\(p).transformer_blocks.\(t).attn2", [b, h * w, ch]))
             }
             out.append((p, [b, ch, h, w]))

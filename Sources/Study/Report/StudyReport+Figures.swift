@@ -101,6 +101,17 @@ extension StudyReport {
             }))
         }
         if let cap = s.cap { series.append(SVGLineChart.Series(name: "cap", points: s.curve.map { point($0.step, cap) })) }
+        // The object word's cross-attention map (WordMapStudy: `<property>:wordmap`): step by step (layer daam),
+        // and DAAM's all-steps map as a level line like the cap (layer daam-all-steps).
+        let words = rows.filter { $0.property == s.property + ":wordmap" && $0.metric == s.metric && $0.step >= 0 }
+            .sorted { $0.step < $1.step }
+        let perStep = words.filter { $0.layer == "daam" }
+        if !perStep.isEmpty {
+            series.append(SVGLineChart.Series(name: "word map (DAAM, that step)", points: perStep.map { point($0.step, $0) }))
+        }
+        if let all = words.first(where: { $0.layer == "daam-all-steps" }) {
+            series.append(SVGLineChart.Series(name: "word map (DAAM, all steps)", points: s.curve.map { point($0.step, all) }))
+        }
         return SVGLineChart(title: "\(s.property) — best layer per step, with controls", xLabel: "step (0-based UNet call)",
                             yLabel: s.metric, series: series, yRange: StudyReport.yRange(s.metric))
     }

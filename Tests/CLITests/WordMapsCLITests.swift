@@ -1,0 +1,76 @@
+// `ldmprobe wordmaps` on the tiny SD-v1-topology model: the maps and overlays it writes, words.csv, a word the
+// prompt lacks, and a bad flag as one error line.
+import Foundation
+import XCTest
+
+final class WordMapsCLITests: XCTestCase {
+    static let tinySD = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/tiny-sd")
+
+    func testWritesMapsOverlaysAndWordsTable() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordmaps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let (status, stdout, stderr) = try LDMProbeCLI.run([
+            "wordmaps", "--model", Self.tinySD.path, "--prompt", "an axolotl on a wooden table", "--seed", "3",
+            "--height", "64", "--width", "64", "--steps", "2", "--sampler", "ddim", "--words", "axolotl,table,zebra",
+            "--out", out.path])
+        print("wordmaps: status \(status); \(stdout.split(separator: "\n").last ?? "")")
+        XCTAssertEqual(status, 0, stderr)
+        XCTAssertTrue(stderr.contains("zebra"), "a word the prompt lacks is reported: \(stderr)")
+        let id = "prompt_0_seed_3"
+        let folder = out.appendingPathComponent(id)
+        for file in ["image.png", "tokens.npy", "word00_axolotl.npy", "word00_axolotl.png", "word01_table.npy",
+                     "word01_table.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
+        let csv = try String(contentsOf: out.appendingPathComponent("words.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, csv)
+        // axolotl is 4 BPE tokens (ax o lot l</w>) at positions 2…5 after the start token and "an".
+        XCTAssertTrue(lines[1].hasPrefix("\(id),axolotl,2 3 4 5,ax o lot l</w>,"), lines[1])
+        XCTAssertTrue(lines[2].hasPrefix("\(id),table,9,table</w>,"), lines[2])
+        // The .npy map is min-max normalised: values in [0, 1] with both ends reached.
+        let npy = try Data(contentsOf: folder.appendingPathComponent("word00_axolotl.npy"))
+        let values = npy.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let lo = values.min() ?? .nan, hi = values.max() ?? .nan
+        print("wordmaps: axolotl map range [\(lo), \(hi)]")
+        XCTAssertEqual(lo, 0, accuracy: 1e-6)
+        // DAAM divides by (max − min + 1e-8): the top is 1 less about 1e-8 / range.
+        XCTAssertEqual(hi, 1, accuracy: 1e-5)
+    }
+
+    /// `--run` on a run that stored the probabilities (float32) gives the maps computed while generating.
+    func testRunFolderGivesTheInProcessMaps() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordmaps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let common = ["--model", Self.tinySD.path, "--prompt", "an axolotl on a wooden table", "--seed", "3",
+                      "--height", "64", "--width", "64", "--steps", "2", "--sampler", "ddim", "--quiet"]
+        let run = tmp.appendingPathComponent("run"), direct = tmp.appendingPathComponent("direct")
+        let stored = tmp.appendingPathComponent("stored")
+        var r = try LDMProbeCLI.run(["generate"] + common + ["--capture", "*attn2.probs", "--activation-dtype", "f32",
+                                                             "--out", run.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try LDMProbeCLI.run(["wordmaps"] + common + ["--words", "axolotl", "--out", direct.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try LDMProbeCLI.run(["wordmaps", "--run", run.path, "--words", "axolotl", "--quiet", "--out", stored.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        func floats(_ dir: URL) throws -> [Float] {
+            let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
+            return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        }
+        let a = try floats(direct), b = try floats(stored)
+        var d: Float = 0
+        for (x, y) in zip(a, b) { d = max(d, abs(x - y)); if x.isNaN || y.isNaN { d = .nan; break } }
+        print("wordmaps --run vs in-process: maxdiff \(d) over \(a.count) values")
+        XCTAssertEqual(a.count, 64 * 64)
+        XCTAssertLessThanOrEqual(d, 1e-6)
+    }
+
+    func testBadHeadListIsOneErrorLine() throws {
+        let (status, _, stderr) = try LDMProbeCLI.run([
+            "wordmaps", "--model", Self.tinySD.path, "--prompt", "a cube", "--heads", "2-x", "--out", "/nonexistent/x"])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(stderr.contains("--heads '2-x'"), stderr)
+        XCTAssertEqual(stderr.split(separator: "\n").filter { $0.contains("rror") }.count, 1, stderr)
+    }
+}
