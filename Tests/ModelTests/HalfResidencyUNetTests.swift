@@ -1,0 +1,47 @@
+// The tiny UNet with half-resident weights: identical output to the same values widened at load, and the
+// precision cost of rounding a float32 file to half (`--weights-in-memory f16`) against diffusers.
+import Foundation
+import Models
+import Tensor
+import Weights
+import XCTest
+
+/// Every tensor of `base` rounded to binary16 values (then any residency holds exactly the same numbers).
+struct HalfRoundedWeights: WeightSource {
+    let base: WeightSource
+    var keys: [String] { base.keys }
+    func shape(_ key: String) -> [Int]? { base.shape(key) }
+    func tensor(_ key: String) throws -> Tensor {
+        let t = try base.tensor(key)
+        return Tensor(shape: t.shape, data: t.data.map { Float(Float16($0)) })
+    }
+}
+
+final class HalfResidencyUNetTests: XCTestCase {
+    func testHalfResidencyEqualsWidenedAtLoad() throws {
+        let dir = ModelFixtures.tinySD.appendingPathComponent("unet")
+        let config = try UNetConfig.load(dir.appendingPathComponent("config.json"))
+        let file = try SafetensorsFile(path: dir.appendingPathComponent("diffusion_pytorch_model.safetensors").path)
+        let rounded = HalfRoundedWeights(base: file)
+        let wide = try UNet2DConditionModel(config: config, weights: rounded, residency: .f32)
+        let half = try UNet2DConditionModel(config: config, weights: rounded, residency: .f16)
+        XCTAssertTrue(half.convIn.weight.isHalf)
+        XCTAssertFalse(wide.convIn.weight.isHalf)
+        let io = try ModelFixtures.io("unet_io.safetensors")
+        let x = try io.tensor("a.sample"), t = try io.tensor("a.timesteps").data
+        let c = try io.tensor("a.encoder_hidden_states")
+        let a = try wide(x, timesteps: t, encoderHiddenStates: c), b = try half(x, timesteps: t, encoderHiddenStates: c)
+        let d = a.maxAbsDiff(b)
+        print("tiny unet, half residency vs the same values widened at load: maxdiff \(d)")
+        XCTAssertEqual(d, 0)
+
+        // The cost of rounding the float32 file to half, against diffusers' float32 output (a measurement:
+        // the parity tests keep float32 residency).
+        let narrowed = try UNet2DConditionModel(config: config, weights: file, residency: .f16)
+        let ref = try io.tensor("a.out")
+        let cost = try narrowed(x, timesteps: t, encoderHiddenStates: c).maxAbsDiff(ref)
+        print("tiny unet, fp32 file held as f16 vs diffusers fp32: maxdiff \(cost) (scale \(ref.maxAbs))")
+        XCTAssertTrue(cost.isFinite)
+        XCTAssertLessThan(cost, 0.05 * max(1, ref.maxAbs))
+    }
+}
