@@ -10,7 +10,8 @@ public struct Parameter {
 
     enum Storage {
         case float(Tensor)
-        case half(HalfBuffer)
+        /// `count` halves of `buffer` from `offset` (a slice of outer rows shares its parent's buffer).
+        case half(HalfBuffer, offset: Int)
         /// Float32 values borrowed for the duration of a `widened` call.
         case borrowed(UnsafePointer<Float>)
     }
@@ -25,7 +26,7 @@ public struct Parameter {
     public init(half: HalfBuffer, shape: [Int]) {
         precondition(half.count == shape.reduce(1, *), "Parameter: \(half.count) halves do not fill shape \(shape)")
         self.shape = shape
-        storage = .half(half)
+        storage = .half(half, offset: 0)
     }
 
     /// `tensor` rounded to half precision (ties to even): the opt-in `f16` residency for float32 files.
@@ -47,7 +48,7 @@ public struct Parameter {
     public var residentBytes: Int {
         switch storage {
         case .float(let t): return 4 * t.count
-        case .half(let h): return 2 * h.count
+        case .half: return 2 * count
         case .borrowed: return 0
         }
     }
@@ -59,9 +60,10 @@ public struct Parameter {
             return try t.data.withUnsafeBufferPointer { try body($0.baseAddress!) }
         case .borrowed(let p):
             return try body(p)
-        case .half(let h):
-            return try WideningScratch.with(h.count) { scratch in
-                Profiler.time("weights.widen") { h.widen(into: scratch) }
+        case .half(let h, let offset):
+            let n = count
+            return try WideningScratch.with(n) { scratch in
+                Profiler.time("weights.widen") { HalfConversion.widen(h.base + offset, into: scratch, count: n) }
                 return try body(scratch)
             }
         }
@@ -77,6 +79,32 @@ public struct Parameter {
     private init(shape: [Int], storage: Storage) {
         self.shape = shape
         self.storage = storage
+    }
+
+    /// Floats above which a layer widens a half weight in blocks of output rows (`rows`), so the widening
+    /// scratch stays small next to the weights themselves (4 M floats = 16 MB). Tests lower it.
+    nonisolated(unsafe) public static var wideningBlockFloats = 4 << 20
+
+    /// Output rows (outermost axis) per widening block: all of them for float32 weights or small half ones.
+    public var rowsPerBlock: Int {
+        let rows = shape.first ?? 1, per = max(1, count / max(1, rows))
+        guard isHalf, count > Self.wideningBlockFloats else { return rows }
+        return max(1, Self.wideningBlockFloats / per)
+    }
+
+    /// Outer rows start ..< start + n as a parameter of shape [n, ...] (half storage shares the buffer; float32
+    /// is copied, so callers slice only half weights).
+    public func rows(_ start: Int, _ n: Int) -> Parameter {
+        let rows = shape.first ?? 1
+        precondition(start >= 0 && n >= 0 && start + n <= rows, "Parameter: rows \(start)..<\(start + n) of \(rows)")
+        let per = count / max(1, rows)
+        let newShape = [n] + shape.dropFirst()
+        switch storage {
+        case .half(let h, let offset): return Parameter(shape: newShape, storage: .half(h, offset: offset + start * per))
+        case .borrowed(let p): return Parameter(shape: newShape, storage: .borrowed(p + start * per))
+        case .float(let t):
+            return Parameter(Tensor(shape: newShape, data: Array(t.data[(start * per)..<((start + n) * per)])))
+        }
     }
 
     /// The same values under another shape with the same element count.

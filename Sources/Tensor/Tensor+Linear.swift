@@ -8,15 +8,11 @@ extension Tensor {
         linear(weight: Parameter(weight), bias: bias)
     }
 
-    /// `linear` with the weight in either residency (a half weight is widened for this call).
+    /// `linear` with the weight in either residency. A large half weight is widened and multiplied in blocks of
+    /// output features (Parameter.rowsPerBlock), each sgemm writing its columns of the output.
     public func linear(weight: Parameter, bias: Tensor? = nil) -> Tensor {
-        weight.withFloat32 { linear(weightPointer: $0, out: weight.shape[0], inFeatures: weight.count / weight.shape[0],
-                                    bias: bias) }
-    }
-
-    /// `linear` on float32 weights [o, inFeatures] at `w`.
-    public func linear(weightPointer w: UnsafePointer<Float>, out o: Int, inFeatures i: Int, bias: Tensor?) -> Tensor {
-        Profiler.time("linear") {
+        let o = weight.shape[0], i = weight.count / max(1, weight.shape[0])
+        return Profiler.time("linear") {
             precondition(shape.last == i, "linear: input last axis \(shape.last ?? 0) ≠ weight in-features \(i)")
             let rows = count / i
             var out = Tensor(uninitialized: Array(shape.dropLast()) + [o])
@@ -31,8 +27,16 @@ extension Tensor {
                     }
                 }
                 data.withUnsafeBufferPointer { a in
-                    sgemm(transB: true, m: rows, n: o, k: i, a: a.baseAddress!, lda: i, b: w, ldb: i,
-                          beta: bias == nil ? 0 : 1, c: c.baseAddress!, ldc: o)
+                    let block = weight.rowsPerBlock
+                    var o0 = 0
+                    while o0 < o {
+                        let n = min(block, o - o0)
+                        (n == o ? weight : weight.rows(o0, n)).withFloat32 { w in     // [n, I]
+                            sgemm(transB: true, m: rows, n: n, k: i, a: a.baseAddress!, lda: i, b: w, ldb: i,
+                                  beta: bias == nil ? 0 : 1, c: c.baseAddress! + o0, ldc: o)
+                        }
+                        o0 += n
+                    }
                 }
             }
             return out

@@ -35,6 +35,21 @@ final class HalfResidencyUNetTests: XCTestCase {
         print("tiny unet, half residency vs the same values widened at load: maxdiff \(d)")
         XCTAssertEqual(d, 0)
 
+        // Large half weights are widened in blocks of output rows (conv: blocks of channels, linear: of features);
+        // a tiny block size sends every conv and linear of the tiny model through that path.
+        let saved = Parameter.wideningBlockFloats
+        Parameter.wideningBlockFloats = 1000
+        defer { Parameter.wideningBlockFloats = saved }
+        XCTAssertLessThan(half.convIn.weight.rowsPerBlock, half.convIn.outChannels)
+        let blocked = try half(x, timesteps: t, encoderHiddenStates: c)
+        let db = a.maxAbsDiff(blocked)
+        // Same values, but sgemm on blocks of rows may order a dot product's partial sums differently (OpenBLAS
+        // picks its kernels by size): equal to rounding, not bit for bit.
+        print("tiny unet, half weights widened in blocks of ≤ 1000 floats vs widened at load: maxdiff \(db) "
+              + "(scale \(a.maxAbs))")
+        XCTAssertLessThanOrEqual(db, 2e-6 * max(1, a.maxAbs))
+        Parameter.wideningBlockFloats = saved
+
         // The cost of rounding the float32 file to half, against diffusers' float32 output (a measurement:
         // the parity tests keep float32 residency).
         let narrowed = try UNet2DConditionModel(config: config, weights: file, residency: .f16)
