@@ -17,7 +17,48 @@ struct HalfRoundedWeights: WeightSource {
     }
 }
 
+/// Writes `source`'s tensors as an F16 .safetensors file (values rounded to half, ties to even), as diffusers'
+/// `variant="fp16"` files store them.
+func writeHalfSafetensors(_ source: WeightSource, to url: URL) throws {
+    var header: [String] = [], body = Data()
+    for key in source.keys.sorted() {
+        let t = try source.tensor(key)
+        let begin = body.count
+        for v in t.data { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+        header.append("\"\(key)\":{\"dtype\":\"F16\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
+                      + "\"data_offsets\":[\(begin),\(body.count)]}")
+    }
+    var json = Data(("{" + header.joined(separator: ",") + "}").utf8)
+    while json.count % 8 != 0 { json.append(0x20) }
+    var file = Data()
+    withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
+    file.append(json)
+    file.append(body)
+    try file.write(to: url)
+}
+
 final class HalfResidencyUNetTests: XCTestCase {
+    func testFP16FileStaysHalfAndMatchesWideningAtLoad() throws {
+        let dir = ModelFixtures.tinySD.appendingPathComponent("unet")
+        let config = try UNetConfig.load(dir.appendingPathComponent("config.json"))
+        let file = try SafetensorsFile(path: dir.appendingPathComponent("diffusion_pytorch_model.safetensors").path)
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ldmprobe-half-\(ProcessInfo.processInfo.processIdentifier).fp16.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try writeHalfSafetensors(file, to: url)
+        let half16 = try SafetensorsFile(path: url.path)
+        let kept = try UNet2DConditionModel(config: config, weights: half16)                  // auto: stays half
+        let wide = try UNet2DConditionModel(config: config, weights: half16, residency: .f32)  // widened at load
+        XCTAssertTrue(kept.convIn.weight.isHalf)
+        XCTAssertFalse(wide.convIn.weight.isHalf)
+        let io = try ModelFixtures.io("unet_io.safetensors")
+        let x = try io.tensor("a.sample"), t = try io.tensor("a.timesteps").data
+        let c = try io.tensor("a.encoder_hidden_states")
+        let d = try kept(x, timesteps: t, encoderHiddenStates: c).maxAbsDiff(wide(x, timesteps: t, encoderHiddenStates: c))
+        print("tiny unet from an F16 file, kept half vs widened at load: maxdiff \(d)")
+        XCTAssertEqual(d, 0)
+    }
+
     func testHalfResidencyEqualsWidenedAtLoad() throws {
         let dir = ModelFixtures.tinySD.appendingPathComponent("unet")
         let config = try UNetConfig.load(dir.appendingPathComponent("config.json"))

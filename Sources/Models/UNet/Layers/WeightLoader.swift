@@ -19,20 +19,20 @@ public final class WeightLoader {
 
     /// The tensor `key`, which must exist with exactly `shape` (error names the key otherwise).
     public func take(_ key: String, _ shape: [Int]) throws -> Tensor {
-        try checked(key, shape) { try source.tensor(key) }
+        try checked(key, shape, read: { try source.tensor(key) }, shapeOf: \.shape)
     }
 
     /// A conv or linear weight `key` of exactly `shape`, kept in the loader's residency.
     public func takeParameter(_ key: String, _ shape: [Int]) throws -> Parameter {
-        try checked(key, shape) { try source.parameter(key, residency: residency) }
+        try checked(key, shape, read: { try source.parameter(key, residency: residency) }, shapeOf: \.shape)
     }
 
-    private func checked<T>(_ key: String, _ shape: [Int], _ read: () throws -> T) throws -> T {
+    private func checked<T>(_ key: String, _ shape: [Int], read: () throws -> T, shapeOf: (T) -> [Int]) throws -> T {
         if let random = source as? RandomWeights { random.declare(key, shape) }
         guard let found = source.shape(key) else { throw WeightSourceError.missingKey(key) }
         guard found == shape else { throw WeightSourceError.wrongShape(key: key, expected: shape, found: found) }
         let value = try read()
-        let got = (value as? Tensor)?.shape ?? (value as? Parameter)?.shape ?? shape
+        let got = shapeOf(value)
         guard got == shape else { throw WeightSourceError.wrongShape(key: key, expected: shape, found: got) }
         used.insert(key)
         return value
