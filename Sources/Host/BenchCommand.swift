@@ -34,6 +34,8 @@ func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], bui
         try body()
     }
     Profiler.reset()
+    var before = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &before)
     var times: [Double] = [], cpus: [Double] = []
     for i in 0..<options.repeat {
         let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Profiler.cpuSeconds()
@@ -62,7 +64,11 @@ func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], bui
         "cpu_s": median(cpus),
         "times_s": times, "peak_rss_bytes": Int(usage.ru_maxrss) * 1024, "build_s": buildSeconds,
         "threads": Compute.cores, "load_avg_1m": load[0],
+        // Context switches per timed call (involuntary: preempted, e.g. more runnable threads than cores).
+        "nivcsw_per_call": Double(usage.ru_nivcsw - before.ru_nivcsw) / Double(options.repeat),
+        "nvcsw_per_call": Double(usage.ru_nvcsw - before.ru_nvcsw) / Double(options.repeat),
     ]
+    for (k, v) in ProcessMemory.status() { json[k] = v }
     for (k, v) in extra { json[k] = v }
     let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -97,17 +103,25 @@ struct BenchUNet: ParsableCommand {
     @Option(help: "Capture every self-attention output (attn1) through a tap, as `generate` does.")
     var tapAttn1 = false
 
+    @Option(help: "Conv/linear weights in memory: f32, or f16 (rounded at build, widened per use: half residency).")
+    var weightsDtype = "f32"
+
     @OptionGroup var options: BenchOptions
 
     func run() throws {
         let cfg = config == "sd-v1.4" ? UNetConfig.sdV14 : try UNetConfig.load(URL(fileURLWithPath: config))
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let unet = try UNet2DConditionModel(config: cfg, weights: RandomWeights(seed: 1))
+        guard ["f32", "f16"].contains(weightsDtype) else {
+            throw ValidationError("--weights-dtype \(weightsDtype): use f32 or f16")
+        }
+        let unet = try UNet2DConditionModel(config: cfg, weights: RandomWeights(seed: 1),
+                                            residency: weightsDtype == "f16" ? .f16 : .f32)
         let build = seconds(since: t0)
         if tapAttn1 { unet.attach(CopyingTap()) }
         let x = benchInput([batch, cfg.inChannels, latent, latent], seed: 2)
         let c = benchInput([batch, 77, cfg.crossAttentionDim], seed: 3)
-        try runBench("unet", options, extra: ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1],
+        try runBench("unet", options, extra: ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1,
+                                             "weights_dtype": weightsDtype],
                      buildSeconds: build) {
             _ = try unet(x, timesteps: [501], encoderHiddenStates: c)
         }

@@ -13,9 +13,18 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Which stored weights to read: auto (fp32, else fp16), fp32, or fp16 (where present).")
     var weightsVariant = "auto"
 
+    @Option(help: ArgumentHelp("How conv/linear weights stay in memory: auto (as stored: a fp16 file's stay half, "
+                               + "widened exactly per use), f32 (widened at load: 2× the RAM of a fp16 file, no "
+                               + "per-call widening), or f16 (fp32 files rounded to half at load: half the RAM, "
+                               + "a precision cost).", valueName: "auto|f32|f16"))
+    var weightsInMemory = "auto"
+
     func validate() throws {
         guard ["auto", "fp32", "fp16"].contains(weightsVariant) else {
             throw ValidationError("--weights-variant \(weightsVariant): use auto, fp32 or fp16")
+        }
+        guard ["auto", "f32", "f16"].contains(weightsInMemory) else {
+            throw ValidationError("--weights-in-memory \(weightsInMemory): use auto, f32 or f16")
         }
     }
 }

@@ -40,6 +40,7 @@ struct SamplingOptions: ParsableArguments {
         var g = GenerationConfig(model: modelPath)
         g.tokenizer = model.tokenizer
         g.weightsVariant = model.weightsVariant
+        g.weightsInMemory = model.weightsInMemory
         g.steps = steps ?? defaultSteps
         g.guidance = guidance ?? 7.5
         g.height = height ?? defaultHeight

@@ -34,8 +34,10 @@ public final class StableDiffusionModel {
     /// merges.txt). Errors name the missing folder or file.
     /// `permuteUNetSeed`: the studies' control — every UNet weight tensor's elements permuted (WeightPermutation).
     /// `withEncoder`: also load the VAE encoder (img2img); otherwise the VAE is decoder-only.
+    /// `residency`: how conv and linear weights stay in memory (auto: a .fp16 file's stay half).
     public init(path: String, variant: Variant = .auto, tokenizerFolder: String? = nil,
-                permuteUNetSeed: UInt64? = nil, withEncoder: Bool = false) throws {
+                permuteUNetSeed: UInt64? = nil, withEncoder: Bool = false,
+                residency: WeightResidency = .auto) throws {
         func unetSource(_ w: WeightSource) -> WeightSource {
             permuteUNetSeed.map { PermutedWeightSource(base: w, seed: $0) } ?? w
         }
@@ -53,9 +55,10 @@ public final class StableDiffusionModel {
             }
             do {
                 let ckpt = try CompVisCheckpoint(path: root.path)
-                unet = try UNet2DConditionModel(config: UNetConfig(), weights: unetSource(ckpt.unet))
-                vae = try AutoencoderKL(config: VAEConfig.sdV14, weights: ckpt.vae, decoderOnly: !withEncoder)
-                let text = try CLIPTextModel(config: CLIPTextConfig(), weights: ckpt.textEncoder)
+                unet = try UNet2DConditionModel(config: UNetConfig(), weights: unetSource(ckpt.unet), residency: residency)
+                vae = try AutoencoderKL(config: VAEConfig.sdV14, weights: ckpt.vae, decoderOnly: !withEncoder,
+                                        residency: residency)
+                let text = try CLIPTextModel(config: CLIPTextConfig(), weights: ckpt.textEncoder, residency: residency)
                 let tokenizer = try CLIPTokenizer(folder: URL(fileURLWithPath: tokenizerFolder),
                                                   maxLength: text.config.maxPositionEmbeddings)
                 textEncoder = CLIPPromptEncoder(tokenizer: tokenizer, model: text)
@@ -97,10 +100,10 @@ public final class StableDiffusionModel {
             let (vf, vw) = try weights(vaeDir, "diffusion_pytorch_model")
             let (tf, tw) = try weights(textDir, "model")
             unet = try UNet2DConditionModel(config: UNetConfig.load(unetDir.appendingPathComponent("config.json")),
-                                             weights: unetSource(uw))
+                                             weights: unetSource(uw), residency: residency)
             vae = try AutoencoderKL(config: VAEConfig.load(vaeDir.appendingPathComponent("config.json")), weights: vw,
-                                    decoderOnly: !withEncoder)
-            let text = try CLIPTextModel(folder: textDir, weights: tw)
+                                    decoderOnly: !withEncoder, residency: residency)
+            let text = try CLIPTextModel(folder: textDir, weights: tw, residency: residency)
             let tokDir = tokenizerFolder.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("tokenizer")
             guard FileManager.default.fileExists(atPath: tokDir.appendingPathComponent("vocab.json").path) else {
                 throw PipelineError.model(path: tokDir.path, reason: "missing tokenizer/vocab.json and merges.txt")

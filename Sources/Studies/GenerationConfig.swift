@@ -3,6 +3,7 @@
 import Foundation
 import Pipeline
 import PluginHost
+import Weights
 
 public struct GenerationConfig: Codable, Sendable {
     /// A diffusers folder or a single-file SD v1 checkpoint.
@@ -10,6 +11,8 @@ public struct GenerationConfig: Codable, Sendable {
     /// Tokenizer folder when the model has none.
     public var tokenizer: String?
     public var weightsVariant: String = StableDiffusionModel.Variant.auto.rawValue
+    /// `--weights-in-memory`: auto, f32 or f16 (WeightResidency); nil is auto.
+    public var weightsInMemory: String?
     /// Inference steps (the sampler decides the UNet calls: PNDM makes steps + 1).
     public var steps = 15
     public var guidance = 7.5
@@ -38,9 +41,14 @@ public final class LoadedModel {
         guard let variant = StableDiffusionModel.Variant(rawValue: config.weightsVariant) else {
             throw StudiesError.option(flag: "weights-variant", value: config.weightsVariant, reason: "use auto, fp32 or fp16")
         }
+        guard let residency = WeightResidency(rawValue: config.weightsInMemory ?? "auto") else {
+            throw StudiesError.option(flag: "weights-in-memory", value: config.weightsInMemory ?? "",
+                                      reason: "use auto, f32 or f16")
+        }
         self.config = config
         sd = try StableDiffusionModel(path: config.model, variant: variant, tokenizerFolder: config.tokenizer,
-                                      permuteUNetSeed: config.permuteUNetSeed, withEncoder: config.initImage != nil)
+                                      permuteUNetSeed: config.permuteUNetSeed, withEncoder: config.initImage != nil,
+                                      residency: residency)
         let h = try ModelFingerprint.hash(files: sd.weightFiles, root: sd.path)
         hash = (h.combined, h.files)
         let side = sd.unet.config.sampleSize * 8

@@ -6,8 +6,8 @@ import Dispatch
 import Glibc
 #endif
 
-/// Thread setup for the numeric runtime. OpenBLAS threads serve sgemm; `parallelFor` serves the elementwise and
-/// normalisation loops (both sized to the machine's active cores).
+/// Thread setup for the numeric runtime: one pool (Dispatch's) of `cores` threads serves sgemm (split in
+/// `sgemm`), the elementwise and normalisation loops (`parallelFor`) and the blocked kernels' tasks.
 public enum Compute {
     /// Cores the kernels use: the active processors, or LDMPROBE_THREADS when set (benchmarks, profiling).
     public static let cores: Int = {
@@ -15,8 +15,14 @@ public enum Compute {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    /// LDMPROBE_BLAS_POOL=openblas: OpenBLAS's own threads serve sgemm (the behaviour before one pool; for
+    /// comparison). Default: OpenBLAS stays single-threaded and `sgemm` splits large products over Dispatch's
+    /// threads itself, so one pool of `cores` threads does all the work — OpenBLAS's idle workers otherwise
+    /// spin (sched_yield, ~0.1 s after every call) while Dispatch runs the next op on every core.
+    static let openBLASPool = ProcessInfo.processInfo.environment["LDMPROBE_BLAS_POOL"] == "openblas"
+
     private static let once: Void = {
-        openblas_set_num_threads(Int32(cores))
+        openblas_set_num_threads(openBLASPool ? Int32(cores) : 1)
         #if canImport(Glibc)
         // Keep freed activation buffers (up to 32 MB, glibc's maximum) in the heap instead of returning them to the
         // kernel: otherwise every layer's fresh output pays page faults and page clearing again.
@@ -38,9 +44,27 @@ public enum Compute {
     public static func withSingleThreadedBLAS<R>(_ enabled: Bool = true, _ body: () throws -> R) rethrows -> R {
         setup()
         guard enabled, cores > 1 else { return try body() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(cores)) }
+        if openBLASPool {
+            openblas_set_num_threads(1)
+            defer { openblas_set_num_threads(Int32(cores)) }
+            return try body()
+        }
+        splitLock.lock(); singleThreaded += 1; splitLock.unlock()
+        defer { splitLock.lock(); singleThreaded -= 1; splitLock.unlock() }
         return try body()
+    }
+
+    private static let splitLock = NSLock()
+    /// > 0 while tasks run sgemm on every core (withSingleThreadedBLAS): `sgemm` must not split then.
+    nonisolated(unsafe) private static var singleThreaded = 0
+
+    /// Parts `sgemm` splits an m × n × k product into: 1 when OpenBLAS threads itself, inside tasks, or below
+    /// ~2 M multiply-adds (where dispatch costs more than it saves).
+    static func sgemmParts(m: Int, n: Int, k: Int) -> Int {
+        guard !openBLASPool, cores > 1, m * n * k >= 1 << 21, max(m, n) >= 64 else { return 1 }
+        splitLock.lock()
+        defer { splitLock.unlock() }
+        return singleThreaded > 0 ? 1 : min(cores, max(m, n) / 32)
     }
 
     /// Runs `body(task, scratch)` for task in 0..<n on up to `cores` threads that take the next task as they
@@ -97,8 +121,29 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     Compute.setup()
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+    let parts = Compute.sgemmParts(m: m, n: n, k: k)
+    if parts <= 1 {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c,
+                    Int32(ldc))
+        return
+    }
+    // Split the longer side of C into `parts` column (or row) panels, multiples of 16, one per thread; every
+    // element of C is still one dot product over all of k, as in one call.
+    let splitN = n >= m
+    let length = splitN ? n : m
+    let chunk = ((length + parts - 1) / parts + 15) / 16 * 16
+    DispatchQueue.concurrentPerform(iterations: parts) { t in
+        let lo = t * chunk, len = min(chunk, length - lo)
+        guard len > 0 else { return }
+        if splitN {   // columns lo ..< lo + len: op(B)'s columns are B's rows when transposed
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(len), Int32(k), alpha, a, Int32(lda),
+                        transB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
+        } else {      // rows lo ..< lo + len: op(A)'s rows are A's columns when transposed
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(len), Int32(n), Int32(k), alpha, transA ? a + lo : a + lo * lda,
+                        Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
+        }
+    }
 }
 
 extension Tensor {

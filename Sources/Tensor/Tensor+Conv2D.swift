@@ -23,6 +23,12 @@ extension Tensor {
     /// tile (tests); nil tiles maps of ≥ 32×32 outputs automatically.
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int, padding pad: Padding2D,
                        tileRows: Int? = nil) -> Tensor {
+        conv2d(weight: Parameter(weight), bias: bias, stride: stride, padding: pad, tileRows: tileRows)
+    }
+
+    /// conv2d with the weight in either residency (a half weight is widened for this call).
+    public func conv2d(weight: Parameter, bias: Tensor?, stride: Int, padding pad: Padding2D,
+                       tileRows: Int? = nil) -> Tensor {
         precondition(shape.count == 4 && weight.shape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
         let (b, ci, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (co, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
@@ -37,9 +43,9 @@ extension Tensor {
         // the UNet's 64×64×320 convs, 2.4 GB for the VAE's 512×512×256), so go in tiles of output rows instead.
         let tiled = !pointwise && (tileRows != nil || ohw >= 1024)
         data.withUnsafeBufferPointer { xp in
-            weight.data.withUnsafeBufferPointer { wp in
+            weight.withFloat32 { wt in
                 out.data.withUnsafeMutableBufferPointer { op in
-                    let x = xp.baseAddress!, wt = wp.baseAddress!, o = op.baseAddress!
+                    let x = xp.baseAddress!, o = op.baseAddress!
                     if pointwise {
                         // [O, I] · [I, HW] per sample: no im2col needed.
                         Profiler.time("conv1x1.sgemm") {

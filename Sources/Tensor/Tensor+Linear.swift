@@ -5,9 +5,14 @@ extension Tensor {
     /// torch.nn.Linear: x [..., I] · weightᵀ + bias → [..., O], weight [O, I] (a conv weight [O, I, 1, 1] works too),
     /// bias [O] or nil. One sgemm over all leading axes.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
-        Profiler.time("linear") {
-            let o = weight.shape[0]
-            let i = weight.count / o
+        linear(weight: Parameter(weight), bias: bias)
+    }
+
+    /// `linear` with the weight in either residency. A large half weight is widened and multiplied in blocks of
+    /// output features (Parameter.rowsPerBlock), each sgemm writing its columns of the output.
+    public func linear(weight: Parameter, bias: Tensor? = nil) -> Tensor {
+        let o = weight.shape[0], i = weight.count / max(1, weight.shape[0])
+        return Profiler.time("linear") {
             precondition(shape.last == i, "linear: input last axis \(shape.last ?? 0) ≠ weight in-features \(i)")
             let rows = count / i
             var out = Tensor(uninitialized: Array(shape.dropLast()) + [o])
@@ -22,9 +27,15 @@ extension Tensor {
                     }
                 }
                 data.withUnsafeBufferPointer { a in
-                    weight.data.withUnsafeBufferPointer { w in
-                        sgemm(transB: true, m: rows, n: o, k: i, a: a.baseAddress!, lda: i, b: w.baseAddress!, ldb: i,
-                              beta: bias == nil ? 0 : 1, c: c.baseAddress!, ldc: o)
+                    let block = weight.rowsPerBlock
+                    var o0 = 0
+                    while o0 < o {
+                        let n = min(block, o - o0)
+                        (n == o ? weight : weight.rows(o0, n)).withFloat32 { w in     // [n, I]
+                            sgemm(transB: true, m: rows, n: n, k: i, a: a.baseAddress!, lda: i, b: w, ldb: i,
+                                  beta: bias == nil ? 0 : 1, c: c.baseAddress! + o0, ldc: o)
+                        }
+                        o0 += n
                     }
                 }
             }

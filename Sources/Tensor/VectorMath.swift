@@ -1,5 +1,6 @@
 // Vectorised exp (8 lanes) for the hot loops: softmax, SiLU. Scalar expf is a libm call per element and was the
 // largest cost of attention at 4096 tokens.
+import CKernels
 
 /// Lanes the vector loops use.
 public typealias FloatV = SIMD8<Float>
@@ -32,43 +33,20 @@ public func expV(_ x: FloatV) -> FloatV {
     return (e * scale).replacing(with: 0, where: under)
 }
 
-/// dst[i] = e^(src[i] − shift) for i < n; returns the sum of the results (float lanes, then summed).
+/// dst[i] = e^(src[i] − shift) for i < n; returns the sum of the results. AVX2+FMA in CKernels (softmax_exp.c):
+/// attention's exp was its largest cost, and SIMD8 here compiles to two SSE halves without FMA.
 @inline(__always)
 public func expShiftSum(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, n: Int, shift: Float) -> Float {
-    let s = FloatV(repeating: shift)
-    var acc = FloatV(repeating: 0)
-    var j = 0
-    let rawS = UnsafeRawPointer(src), rawD = UnsafeMutableRawPointer(dst)
-    while j + 8 <= n {
-        let v = expV(rawS.loadUnaligned(fromByteOffset: j * 4, as: FloatV.self) - s)
-        rawD.storeBytes(of: v, toByteOffset: j * 4, as: FloatV.self)
-        acc += v
-        j += 8
-    }
-    var total = acc.sum()
-    if j < n {
-        var tail = FloatV(repeating: -.infinity)
-        for i in j..<n { tail[i - j] = src[i] }
-        let v = expV(tail - s)
-        for i in j..<n { dst[i] = v[i - j]; total += v[i - j] }
-    }
-    return total
+    ldmp_exp_shift_sum(src, dst, n, shift)
 }
+
+/// Whether the CKernels softmax/norm passes run their AVX2+FMA paths on this CPU (tests print it).
+public var vectorKernelsUseAVX2: Bool { ldmp_softmax_uses_avx2() != 0 }
 
 /// Largest of src[0..<n] (−∞ for n = 0).
 @inline(__always)
 public func maxOf(_ src: UnsafePointer<Float>, n: Int) -> Float {
-    var m = FloatV(repeating: -.infinity)
-    var j = 0
-    let raw = UnsafeRawPointer(src)
-    while j + 8 <= n {
-        let v = raw.loadUnaligned(fromByteOffset: j * 4, as: FloatV.self)
-        m = m.replacing(with: v, where: m .< v)   // pointwiseMax does not vectorise
-        j += 8
-    }
-    var r = m.max()
-    while j < n { r = max(r, src[j]); j += 1 }
-    return r
+    ldmp_row_max(src, n)
 }
 
 /// erf per lane by Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7), the formula PyTorch's vectorised CPU

@@ -52,4 +52,10 @@ public struct ConvertedWeightSource: WeightSource {
         let t = try source.tensor(c.original)
         return c.reshape.map { t.reshaped($0) } ?? t
     }
+
+    public func parameter(_ key: String, residency: WeightResidency) throws -> Parameter {
+        guard let c = map[key] else { throw WeightSourceError.missingKey(key) }
+        let p = try source.parameter(c.original, residency: residency)
+        return c.reshape.map { p.reshaped($0) } ?? p
+    }
 }

@@ -43,6 +43,17 @@ public final class MappedFile: @unchecked Sendable {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
     }
 
+    /// Drops the whole pages inside `range` from this process's resident set once their bytes were copied out:
+    /// otherwise loading keeps the file's pages and their converted copies resident at once (RSS twice the
+    /// weights). The mapping is read-only and private, so a later read just faults the page in again.
+    public func release(_ range: Range<Int>) {
+        guard let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = (range.lowerBound + page - 1) / page * page, hi = range.upperBound / page * page
+        guard hi > lo else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, MADV_DONTNEED)
+    }
+
     /// Bytes [offset, offset + count) — the caller has checked the range.
     public func slice(_ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])

@@ -127,6 +127,17 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
             }
             initialized = count
         }
+        file.release(entry.range)
         return Tensor(shape: entry.shape, data: values)
+    }
+
+    /// F16 tensors stay half (copied out of the mapping) unless `residency` is `.f32`.
+    public func parameter(_ key: String, residency: WeightResidency) throws -> Parameter {
+        guard let entry = entries[key] else { throw WeightSourceError.missingKey(key) }
+        let count = entry.shape.reduce(1, *)
+        guard entry.dtype == .f16, residency != .f32, count > 0 else { return residency.parameter(try tensor(key)) }
+        let half = HalfBuffer(copying: file.bytes.baseAddress! + entry.range.lowerBound, count: count)
+        file.release(entry.range)
+        return Parameter(half: half, shape: entry.shape)
     }
 }

@@ -43,4 +43,8 @@ public final class ShardedSafetensors: WeightSource, @unchecked Sendable {
         guard let shard = owner[key] else { throw WeightSourceError.missingKey(key) }
         return try shard.tensor(key)
     }
+    public func parameter(_ key: String, residency: WeightResidency) throws -> Parameter {
+        guard let shard = owner[key] else { throw WeightSourceError.missingKey(key) }
+        return try shard.parameter(key, residency: residency)
+    }
 }

@@ -12,4 +12,6 @@ public protocol WeightSource {
     func shape(_ key: String) -> [Int]?
     /// The tensor `key` converted to float32.
     func tensor(_ key: String) throws -> Tensor
+    /// The tensor `key` as a Parameter kept in `residency` (WeightResidency.swift; the default reads `tensor`).
+    func parameter(_ key: String, residency: WeightResidency) throws -> Parameter
 }

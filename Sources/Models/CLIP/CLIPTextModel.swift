@@ -15,12 +15,13 @@ public struct CLIPTextModel {
 
     /// Loads from a WeightSource whose keys start with `prefix`; nil: "text_model" when the source has
     /// `text_model.embeddings.token_embedding.weight` (transformers 4 files), else no prefix (transformers 5).
-    public init(config: CLIPTextConfig, weights: WeightSource, prefix: String? = nil) throws {
+    public init(config: CLIPTextConfig, weights: WeightSource, prefix: String? = nil,
+                residency: WeightResidency = .auto) throws {
         try config.validate()
         self.config = config
         let prefix = prefix
             ?? (weights.shape("text_model.embeddings.token_embedding.weight") != nil ? "text_model" : "")
-        let w = WeightLoader(weights)
+        let w = WeightLoader(weights, residency: residency)
         embeddings = try CLIPTextEmbeddings(w, join(prefix, "embeddings"), config: config)
         layers = try (0..<config.numHiddenLayers).map {
             try CLIPEncoderLayer(w, join(prefix, "encoder.layers.\($0)"), config: config)
@@ -31,8 +32,9 @@ public struct CLIPTextModel {
     }
 
     /// Loads `text_encoder/` of a diffusers folder: config.json plus model(.fp16).safetensors.
-    public init(folder: URL, weights: WeightSource) throws {
-        try self.init(config: CLIPTextConfig.load(folder.appendingPathComponent("config.json")), weights: weights)
+    public init(folder: URL, weights: WeightSource, residency: WeightResidency = .auto) throws {
+        try self.init(config: CLIPTextConfig.load(folder.appendingPathComponent("config.json")), weights: weights,
+                      residency: residency)
     }
 
     /// Token ids [B][T] (T ≤ max_position_embeddings, from CLIPTokenizer.encode) → last_hidden_state [B, T, D].

@@ -21,6 +21,14 @@ public struct FeedForward {
         let rows = x.count / c
         let chunk = max(64, Self.chunkFloats / max(1, proj.weight.shape[0]))
         if rows <= chunk { return out(proj(x).geglu()) }
+        // Small half weights: widened once for all chunks, not once per chunk. (Large ones, 1280 channels, only
+        // meet few tokens — one chunk — and are widened in blocks by Linear.)
+        let small = proj.weight.count <= Parameter.wideningBlockFloats && out.weight.count <= Parameter.wideningBlockFloats
+        guard small else { return chunked(x, rows: rows, chunk: chunk, proj, out) }
+        return proj.widened { proj in out.widened { out in chunked(x, rows: rows, chunk: chunk, proj, out) } }
+    }
+
+    private func chunked(_ x: Tensor, rows: Int, chunk: Int, _ proj: Linear, _ out: Linear) -> Tensor {
         var result = Tensor(uninitialized: x.shape)                       // [B, T, C]
         var r0 = 0
         while r0 < rows {

@@ -16,13 +16,13 @@ public struct Transformer2DModel {
         norm = try GroupNorm(w, join(path, "norm"), groups: groups, channels: c, eps: 1e-6)
         // A 1×1 conv weight [C, C, 1, 1] is the same matrix as a Linear weight [C, C] (on tokens).
         let shape = linearProjection ? [c, c] : [c, c, 1, 1]
-        projIn = Linear(weight: try w.take(join(path, "proj_in.weight"), shape),
+        projIn = Linear(weight: try w.takeParameter(join(path, "proj_in.weight"), shape),
                         bias: try w.take(join(path, "proj_in.bias"), [c]))
         blocks = try (0..<layers).map {
             try BasicTransformerBlock(w, join(path, "transformer_blocks.\($0)"), channels: c,
                                       contextChannels: contextChannels, heads: heads)
         }
-        projOut = Linear(weight: try w.take(join(path, "proj_out.weight"), shape),
+        projOut = Linear(weight: try w.takeParameter(join(path, "proj_out.weight"), shape),
                          bias: try w.take(join(path, "proj_out.bias"), [c]))
     }
 

@@ -17,10 +17,10 @@ public final class UNet2DConditionModel {
     private var taps = TapPlan.none
 
     /// Builds the model from `weights`; every expected key must exist with its shape and no other key may remain.
-    public init(config: UNetConfig, weights: WeightSource) throws {
+    public init(config: UNetConfig, weights: WeightSource, residency: WeightResidency = .auto) throws {
         try config.validate()
         self.config = config
-        let w = WeightLoader(weights)
+        let w = WeightLoader(weights, residency: residency)
         let c = config.blockOutChannels, n = c.count
         convIn = try Conv2d(w, "conv_in", in: config.inChannels, out: c[0], kernel: 3, padding: 1)
         timeEmbedding = try TimestepEmbedding(w, "time_embedding", in: c[0], out: c[0] * 4)

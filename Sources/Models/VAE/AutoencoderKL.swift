@@ -15,10 +15,11 @@ public final class AutoencoderKL {
 
     /// Builds from `weights` (keys as in diffusers' vae/ state dict). `decoderOnly` skips the encoder and accepts
     /// (ignores) its keys; otherwise every key must be used.
-    public init(config: VAEConfig, weights: WeightSource, decoderOnly: Bool = false) throws {
+    public init(config: VAEConfig, weights: WeightSource, decoderOnly: Bool = false,
+                residency: WeightResidency = .auto) throws {
         try config.validate()
         self.config = config
-        let w = WeightLoader(weights)
+        let w = WeightLoader(weights, residency: residency)
         let l = config.latentChannels
         if !decoderOnly {
             encoder = try VAEEncoder(w, config: config)

@@ -3,14 +3,14 @@ import Tensor
 
 /// torch.nn.Conv2d: weight [O, I, k, k], bias [O]. Keys `<path>.weight`, `<path>.bias`.
 public struct Conv2d {
-    public var weight: Tensor   // [O, I, k, k]
+    public var weight: Parameter   // [O, I, k, k], float32 or half (WeightResidency)
     public var bias: Tensor?    // [O]
     public var stride: Int
     public var padding: Padding2D
 
     public init(_ w: WeightLoader, _ path: String, in i: Int, out o: Int, kernel k: Int, stride: Int = 1,
                 padding: Int = 0, bias: Bool = true) throws {
-        weight = try w.take(join(path, "weight"), [o, i, k, k])
+        weight = try w.takeParameter(join(path, "weight"), [o, i, k, k])
         self.bias = bias ? try w.take(join(path, "bias"), [o]) : nil
         self.stride = stride
         self.padding = Padding2D(padding)
@@ -18,7 +18,29 @@ public struct Conv2d {
 
     /// x [B, I, H, W] → [B, O, OH, OW]
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
+        let o = outChannels, block = weight.rowsPerBlock
+        guard block < o else { return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding) }
+        // A large half weight (the UNet's 1280-channel convs, at 8×8 … 16×16 maps): convolve blocks of output
+        // channels, each widened on its own, so the widening scratch stays ≤ Parameter.wideningBlockFloats.
+        var out: Tensor?
+        var o0 = 0
+        while o0 < o {
+            let n = min(block, o - o0)
+            let b = bias.map { Tensor(shape: [n], data: Array($0.data[o0..<(o0 + n)])) }
+            let part = x.conv2d(weight: weight.rows(o0, n), bias: b, stride: stride, padding: padding)  // [B, n, OH, OW]
+            let (batch, plane) = (part.shape[0], part.shape[2] * part.shape[3])
+            if out == nil { out = Tensor(uninitialized: [batch, o, part.shape[2], part.shape[3]]) }
+            out!.data.withUnsafeMutableBufferPointer { dst in
+                part.data.withUnsafeBufferPointer { src in
+                    for s in 0..<batch {
+                        (dst.baseAddress! + (s * o + o0) * plane).update(from: src.baseAddress! + s * n * plane,
+                                                                         count: n * plane)
+                    }
+                }
+            }
+            o0 += n
+        }
+        return out!
     }
 
     public var outChannels: Int { weight.shape[0] }

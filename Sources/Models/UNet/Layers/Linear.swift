@@ -3,11 +3,11 @@ import Tensor
 
 /// torch.nn.Linear: weight [out, in], optional bias [out]. Keys `<path>.weight`, `<path>.bias`.
 public struct Linear {
-    public var weight: Tensor   // [O, I]
+    public var weight: Parameter   // [O, I], float32 or half (WeightResidency)
     public var bias: Tensor?    // [O]
 
     public init(_ w: WeightLoader, _ path: String, in i: Int, out o: Int, bias: Bool = true) throws {
-        weight = try w.take(join(path, "weight"), [o, i])
+        weight = try w.takeParameter(join(path, "weight"), [o, i])
         self.bias = bias ? try w.take(join(path, "bias"), [o]) : nil
     }
 
@@ -18,7 +18,17 @@ public struct Linear {
 extension Linear {
     /// A Linear from tensors already taken (a 1×1 conv weight [O, I, 1, 1] acts as [O, I]).
     public init(weight: Tensor, bias: Tensor?) {
+        self.init(weight: Parameter(weight), bias: bias)
+    }
+
+    public init(weight: Parameter, bias: Tensor?) {
         self.weight = weight
         self.bias = bias
+    }
+
+    /// Runs `body` with this layer's weight in float32 (a half weight widened once), for a layer applied to
+    /// several chunks in a row.
+    public func widened<R>(_ body: (Linear) throws -> R) rethrows -> R {
+        try weight.widened { try body(Linear(weight: $0, bias: bias)) }
     }
 }

@@ -9,17 +9,33 @@ public final class WeightLoader {
     /// Keys taken so far.
     public private(set) var used = Set<String>()
 
-    public init(_ source: WeightSource) { self.source = source }
+    /// How conv and linear weights stay in memory (`takeParameter`); other tensors are always float32.
+    public let residency: WeightResidency
+
+    public init(_ source: WeightSource, residency: WeightResidency = .auto) {
+        self.source = source
+        self.residency = residency
+    }
 
     /// The tensor `key`, which must exist with exactly `shape` (error names the key otherwise).
     public func take(_ key: String, _ shape: [Int]) throws -> Tensor {
+        try checked(key, shape, read: { try source.tensor(key) }, shapeOf: \.shape)
+    }
+
+    /// A conv or linear weight `key` of exactly `shape`, kept in the loader's residency.
+    public func takeParameter(_ key: String, _ shape: [Int]) throws -> Parameter {
+        try checked(key, shape, read: { try source.parameter(key, residency: residency) }, shapeOf: \.shape)
+    }
+
+    private func checked<T>(_ key: String, _ shape: [Int], read: () throws -> T, shapeOf: (T) -> [Int]) throws -> T {
         if let random = source as? RandomWeights { random.declare(key, shape) }
         guard let found = source.shape(key) else { throw WeightSourceError.missingKey(key) }
         guard found == shape else { throw WeightSourceError.wrongShape(key: key, expected: shape, found: found) }
-        let t = try source.tensor(key)
-        guard t.shape == shape else { throw WeightSourceError.wrongShape(key: key, expected: shape, found: t.shape) }
+        let value = try read()
+        let got = shapeOf(value)
+        guard got == shape else { throw WeightSourceError.wrongShape(key: key, expected: shape, found: got) }
         used.insert(key)
-        return t
+        return value
     }
 
     /// Throws when the source holds keys that were not taken (keys for which `ignore` is true are allowed).
