@@ -49,7 +49,8 @@ let package = Package(
         .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
 
         // Numerics and model runtime.
-        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: swiftSettings),
         .target(name: "Weights", dependencies: ["Tensor"], swiftSettings: swiftSettings),
         .target(name: "Tokenizer", swiftSettings: swiftSettings),
         .target(name: "SeededRandom", swiftSettings: swiftSettings),  // SplitMix64, shared by host and plugins
