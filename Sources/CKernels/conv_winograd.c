@@ -109,35 +109,71 @@ void ldmp_wino_input(const float *x, const ldmp_wino_geometry *g, int64_t t0, in
 
 // ---- weights --------------------------------------------------------------------------------------------------
 
+/// G k Gᵀ of one channel's 3×3 kernel k, stored at dst[ξ · ld].
+static void weight_scalar(const float k[9], float *dst, int64_t ld) {
+    // G k: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 — then the same along columns.
+    float t[4][3];
+    for (int j = 0; j < 3; j++) {
+        float a = k[j], b = k[3 + j], c = k[6 + j];
+        t[0][j] = a;
+        t[1][j] = 0.5f * (a + b + c);
+        t[2][j] = 0.5f * (a - b + c);
+        t[3][j] = c;
+    }
+    for (int r = 0; r < 4; r++) {
+        float a = t[r][0], b = t[r][1], c = t[r][2];
+        dst[(4 * r + 0) * ld] = a;
+        dst[(4 * r + 1) * ld] = 0.5f * (a + b + c);
+        dst[(4 * r + 2) * ld] = 0.5f * (a - b + c);
+        dst[(4 * r + 3) * ld] = c;
+    }
+}
+
+/// Eight channels' kernels at once: src holds their 72 weights as stored ([8][9]); dst[ξ · ld + 0 ..< 8].
+__attribute__((target("avx2,fma,f16c")))
+static void weights8(const void *src, int is_half, float *dst, int64_t ld) {
+    float buf[72];
+    const float *f = (const float *)src;
+    if (is_half) {
+        for (int i = 0; i < 9; i++)
+            _mm256_storeu_ps(buf + 8 * i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)src + i)));
+        f = buf;
+    }
+    const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
+    __m256 k[9];
+    for (int j = 0; j < 9; j++) k[j] = _mm256_i32gather_ps(f + j, idx, 4);   // element j of each channel
+    const __m256 half = _mm256_set1_ps(0.5f);
+    __m256 t[4][3];
+    for (int j = 0; j < 3; j++) {
+        __m256 a = k[j], b = k[3 + j], c = k[6 + j], ac = _mm256_add_ps(a, c);
+        t[0][j] = a;
+        t[1][j] = _mm256_mul_ps(half, _mm256_add_ps(ac, b));
+        t[2][j] = _mm256_mul_ps(half, _mm256_sub_ps(ac, b));
+        t[3][j] = c;
+    }
+    for (int r = 0; r < 4; r++) {
+        __m256 a = t[r][0], b = t[r][1], c = t[r][2], ac = _mm256_add_ps(a, c);
+        _mm256_storeu_ps(dst + (4 * r + 0) * ld, a);
+        _mm256_storeu_ps(dst + (4 * r + 1) * ld, _mm256_mul_ps(half, _mm256_add_ps(ac, b)));
+        _mm256_storeu_ps(dst + (4 * r + 2) * ld, _mm256_mul_ps(half, _mm256_sub_ps(ac, b)));
+        _mm256_storeu_ps(dst + (4 * r + 3) * ld, c);
+    }
+}
+
 void ldmp_wino_weights(const void *w, int is_half, int32_t channels, int32_t o0, int32_t o1, float *u, int64_t ld) {
+    const int vec = have_avx2() && __builtin_cpu_supports("f16c");
+    const size_t elem = is_half ? 2 : 4;
     for (int32_t o = o0; o < o1; o++) {
-        for (int32_t c = 0; c < channels; c++) {
+        float *dst = u + (o - o0) * (int64_t)channels;
+        int32_t c = 0;
+        for (; vec && c + 8 <= channels; c += 8)
+            weights8((const char *)w + ((int64_t)o * channels + c) * 9 * elem, is_half, dst + c, ld);
+        for (; c < channels; c++) {
             float k[9];
             int64_t base = ((int64_t)o * channels + c) * 9;
-            if (is_half) {
-                const uint16_t *h = (const uint16_t *)w + base;
-                for (int i = 0; i < 9; i++) k[i] = ldmp_conv_half_to_float(h[i]);
-            } else {
-                const float *f = (const float *)w + base;
-                for (int i = 0; i < 9; i++) k[i] = f[i];
-            }
-            // G k: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 — then the same along columns.
-            float t[4][3];
-            for (int j = 0; j < 3; j++) {
-                float a = k[j], b = k[3 + j], cc = k[6 + j];
-                t[0][j] = a;
-                t[1][j] = 0.5f * (a + b + cc);
-                t[2][j] = 0.5f * (a - b + cc);
-                t[3][j] = cc;
-            }
-            float *dst = u + (o - o0) * (int64_t)channels + c;
-            for (int r = 0; r < 4; r++) {
-                float a = t[r][0], b = t[r][1], cc = t[r][2];
-                dst[(4 * r + 0) * ld] = a;
-                dst[(4 * r + 1) * ld] = 0.5f * (a + b + cc);
-                dst[(4 * r + 2) * ld] = 0.5f * (a - b + cc);
-                dst[(4 * r + 3) * ld] = cc;
-            }
+            for (int i = 0; i < 9; i++)
+                k[i] = is_half ? ldmp_conv_half_to_float(((const uint16_t *)w)[base + i]) : ((const float *)w)[base + i];
+            weight_scalar(k, dst + c, ld);
         }
     }
 }

@@ -12,7 +12,7 @@ enum Conv2DWinograd {
 
     /// Scratch budgets in floats: transformed input tiles (16 · I · tiles of one chunk), transformed weights and
     /// products of one block of output channels.
-    static let inputBudget = 8 << 20, weightBudget = 2 << 20, productBudget = 4 << 20
+    static let inputBudget = 8 << 20, weightBudget = 8 << 20, productBudget = 8 << 20
 
     /// x [B, I, H, W] ⊛ weight [O, I, 3, 3] (+ bias [O]) → out [B, O, OH, OW], stride 1, zero padding `pad`;
     /// `maxTiles` / `maxOutChannels` shrink the chunks below the budgets (tests).

@@ -47,11 +47,11 @@ final class ConvMicroBenchTests: XCTestCase {
             let om = (s.map + 2 * pad - s.k) / s.stride + 1
             let flops = 2.0 * 2 * Double(co * ci * s.k * s.k * om * om)
             let winoApplies = s.k == 3 && s.stride == 1
-            var best = [Double](repeating: .infinity, count: 3)
+            var best = [Double](repeating: .infinity, count: 3), bestCPU = best
             var outs = [Tensor?](repeating: nil, count: 3)
             for _ in 0..<rounds {
                 for path in 0..<3 where path == 0 || winoApplies {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Profiler.cpuSeconds()
                     let y: Tensor
                     switch path {
                     case 0: y = x.conv2d(weight: w, bias: bias, stride: s.stride, padding: Padding2D(pad), algorithm: .im2col)
@@ -63,19 +63,24 @@ final class ConvMicroBenchTests: XCTestCase {
                         }
                     }
                     best[path] = min(best[path], Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    bestCPU[path] = min(bestCPU[path], Profiler.cpuSeconds() - c0)
                     outs[path] = y
                 }
             }
-            let gf = best.map { flops / $0 / 1e9 }
-            var line = "  \(s.name) [2,\(ci),\(s.map),\(s.map)] → \(co)×\(om)²: im2col \(fmt(gf[0])) GFLOP/s"
+            // Wall-clock GFLOP/s, and GFLOP per CPU-second (all threads; steadier on a loaded machine).
+            let gf = best.map { flops / $0 / 1e9 }, gc = bestCPU.map { flops / $0 / 1e9 }
+            var line = "  \(s.name) [2,\(ci),\(s.map),\(s.map)] → \(co)×\(om)²: im2col \(fmt(gf[0])) GFLOP/s "
+                + "(\(fmt(gc[0])) per cpu-s)"
             if winoApplies, let a = outs[0], let b = outs[1], let c = outs[2] {
                 let d = b.maxAbsDiff(a)
-                line += ", winograd \(fmt(gf[1])) (\(fmt(gf[1] / gf[0]))×), winograd half \(fmt(gf[2])); "
+                line += ", winograd \(fmt(gf[1])) (\(fmt(gc[1])) per cpu-s, \(fmt(gc[1] / gc[0]))× cpu), "
+                    + "winograd half \(fmt(gf[2])) (\(fmt(gc[2]))); "
                     + "maxdiff vs im2col \(d) (scale \(a.maxAbs)), half vs f32 \(c.maxAbsDiff(b))"
                 XCTAssertLessThanOrEqual(d, 1e-5 * max(1, a.maxAbs), s.name)
             }
             print(line)
         }
+        if Profiler.enabled { print(Profiler.report(runs: 1)) }   // LDMPROBE_PROFILE=1: time per conv stage
     }
 
     private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
