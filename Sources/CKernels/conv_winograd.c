@@ -3,6 +3,7 @@
 #include "conv_winograd.h"
 #include "conv_weights.h"
 #include <immintrin.h>
+#include <stdlib.h>
 
 static int have_avx2(void) {
     static int cached = -1;
@@ -47,18 +48,13 @@ static inline void deinterleave(const float *p, __m256 *even, __m256 *odd) {
     *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xD8));
 }
 
-/// Eight tiles tx ..< tx + 8 of one tile row whose columns all lie inside the image (rows may not).
+/// Eight tiles of one tile row from its four input rows, zero-padded into rows[r][0 ..< wp] (column j = input column
+/// j − pad_left): tile k reads columns 2k ..< 2k + 4 from `col`. v[ξ · ld + k].
 __attribute__((target("avx2,fma")))
-static void input_tiles8(const float *xc, const ldmp_wino_geometry *g, int ty, int tx, float *v, int64_t ld) {
+static void input_tiles8(const float *rows, int64_t wp, int col, float *v, int64_t ld) {
     __m256 d[4][4];
-    int iy0 = 2 * ty - g->pad_top, ix0 = 2 * tx - g->pad_left;
     for (int r = 0; r < 4; r++) {
-        int iy = iy0 + r;
-        if (iy < 0 || iy >= g->height) {
-            d[r][0] = d[r][1] = d[r][2] = d[r][3] = _mm256_setzero_ps();
-            continue;
-        }
-        const float *row = xc + (int64_t)iy * g->width + ix0;
+        const float *row = rows + r * wp + col;
         deinterleave(row, &d[r][0], &d[r][1]);        // columns 2k, 2k + 1 of tile k
         deinterleave(row + 2, &d[r][2], &d[r][3]);    // columns 2k + 2, 2k + 3
     }
@@ -77,11 +73,40 @@ static void input_tiles8(const float *xc, const ldmp_wino_geometry *g, int ty, i
     }
 }
 
+/// Tiles tx0 ..< tx1 of tile row ty of one channel plane xc, in AVX2: the four input rows are copied once into a
+/// zero-padded buffer so borders and ragged ends run the same 8-tile code (a short last group goes via `tmp`).
+static void input_row_avx(const float *xc, const ldmp_wino_geometry *g, int ty, int tx0, int tx1, float *v,
+                          int64_t ld, float *rows, int64_t wp) {
+    for (int r = 0; r < 4; r++) {
+        float *dst = rows + r * wp;
+        int iy = 2 * ty - g->pad_top + r;
+        for (int64_t j = 0; j < wp; j++) dst[j] = 0.f;
+        if (iy < 0 || iy >= g->height) continue;
+        // Only the columns these tiles read: 2·tx0 − left ..< 2·tx1 − left + 2.
+        int lo = 2 * tx0 - g->pad_left, hi = 2 * tx1 - g->pad_left + 2;
+        if (lo < 0) lo = 0;
+        if (hi > g->width) hi = g->width;
+        const float *src = xc + (int64_t)iy * g->width;
+        for (int ix = lo; ix < hi; ix++) dst[ix + g->pad_left] = src[ix];
+    }
+    int tx = tx0;
+    for (; tx + 8 <= tx1; tx += 8) input_tiles8(rows, wp, 2 * tx, v + (tx - tx0), ld);
+    if (tx < tx1) {
+        float tmp[16 * 8];
+        input_tiles8(rows, wp, 2 * tx, tmp, 8);
+        for (int xi = 0; xi < 16; xi++)
+            for (int k = 0; k < tx1 - tx; k++) v[xi * ld + (tx - tx0) + k] = tmp[xi * 8 + k];
+    }
+}
+
 void ldmp_wino_input(const float *x, const ldmp_wino_geometry *g, int64_t t0, int64_t tn,
                      int32_t c0, int32_t c1, float *v, int64_t ld) {
     const int64_t per_sample = (int64_t)g->tiles_h * g->tiles_w;
     const int64_t plane = (int64_t)g->height * g->width;
     const int avx = have_avx2();
+    // Padded row buffer: 2 · tiles_w + 2 columns read, rounded up so a short last group of 8 stays inside.
+    const int64_t wp = 2 * ((int64_t)g->tiles_w + 8) + 2;
+    float *rows = avx ? (float *)malloc((size_t)(4 * wp) * sizeof(float)) : NULL;
     for (int32_t c = c0; c < c1; c++) {
         float *vc = v + (int64_t)(c - c0) * tn;
         int64_t t = t0;
@@ -91,20 +116,15 @@ void ldmp_wino_input(const float *x, const ldmp_wino_geometry *g, int64_t t0, in
             int64_t run = g->tiles_w - tx;                  // tiles left in this tile row
             if (run > t0 + tn - t) run = t0 + tn - t;
             const float *xc = x + (s * g->channels + c) * plane;
-            int end = tx + (int)run;
-            while (tx < end) {
-                // Eight tiles read columns 2tx − left ..< 2tx − left + 18.
-                int lo = 2 * tx - g->pad_left, hi = 2 * (tx + 8) - g->pad_left + 2;
-                if (avx && tx + 8 <= end && lo >= 0 && hi <= g->width) {
-                    input_tiles8(xc, g, ty, tx, vc + (t - t0), ld);
-                    tx += 8; t += 8;
-                } else {
-                    input_tile_scalar(xc, g, ty, tx, vc + (t - t0), ld);
-                    tx += 1; t += 1;
-                }
+            if (rows) {
+                input_row_avx(xc, g, ty, tx, tx + (int)run, vc + (t - t0), ld, rows, wp);
+            } else {
+                for (int k = 0; k < run; k++) input_tile_scalar(xc, g, ty, tx + k, vc + (t - t0) + k, ld);
             }
+            t += run;
         }
     }
+    free(rows);
 }
 
 // ---- weights --------------------------------------------------------------------------------------------------
