@@ -4,10 +4,12 @@
 import CKernels
 
 enum Conv2DWinograd {
-    /// Whether F(2×2, 3×3) pays for a convolution: 3×3, stride 1, and enough 2×2 output tiles that the weight
-    /// transform (∝ O·I) is small next to the products (∝ O·I·tiles).
-    static func applies(kh: Int, kw: Int, stride: Int, ci: Int, co: Int, tiles: Int) -> Bool {
-        kh == 3 && kw == 3 && stride == 1 && tiles >= 64 && ci >= 8 && co >= 8
+    /// Whether F(2×2, 3×3) pays for a convolution: 3×3, stride 1, and enough 2×2 output tiles that transforming
+    /// the weights (∝ O·I, memory-bound) is small next to the products (∝ O·I·tiles). Measured (ConvMicroBenchTests,
+    /// per CPU-second): ≥ 64 tiles 1.5–2.2× im2col; 32 tiles (8×8 maps, batch 2) even with float32 weights, but
+    /// 1.1–1.3× with half ones (half the bytes to read, and im2col would widen them in a separate pass first).
+    static func applies(kh: Int, kw: Int, stride: Int, ci: Int, co: Int, tiles: Int, weightIsHalf: Bool) -> Bool {
+        kh == 3 && kw == 3 && stride == 1 && tiles >= (weightIsHalf ? 32 : 64) && ci >= 8 && co >= 8
     }
 
     /// Scratch budgets in floats: transformed input tiles (16 · I · tiles of one chunk), transformed weights and

@@ -46,7 +46,8 @@ extension Tensor {
         var blocks: (tiles: Int, outChannels: Int)? = nil
         switch algorithm {
         case .auto:
-            if Conv2DWinograd.applies(kh: kh, kw: kw, stride: stride, ci: shape[1], co: co, tiles: tiles) {
+            if Conv2DWinograd.applies(kh: kh, kw: kw, stride: stride, ci: shape[1], co: co, tiles: tiles,
+                                      weightIsHalf: weightIsHalf) {
                 blocks = (Int.max, Int.max)
             }
         case .im2col: break

@@ -25,14 +25,6 @@ final class ConvMicroBenchTests: XCTestCase {
          Shape(name: "1x1 1280→640", ci: 1280, co: 640, map: l / 2, k: 1, stride: 1)]
     }
 
-    private func values(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(s >> 40) / Float(1 << 24) * 2 - 1
-        }
-    }
-
     func testConvPathsOnUNetShapes() {
         let env = ProcessInfo.processInfo.environment["LDMPROBE_CONV_BENCH"].flatMap(Int.init)
         let latent = env ?? 32, div = env == nil ? 8 : 1, rounds = env == nil ? 1 : 3
@@ -40,9 +32,10 @@ final class ConvMicroBenchTests: XCTestCase {
               + "\(rounds) round(s); effective GFLOP/s (direct conv FLOPs / s), best of rounds")
         for s in shapes(latent: latent) {
             let ci = s.ci / div, co = s.co / div, pad = s.k / 2
-            let x = Tensor(shape: [2, ci, s.map, s.map], data: values(2 * ci * s.map * s.map, seed: 1))
-            let w = Tensor(shape: [co, ci, s.k, s.k], data: values(co * ci * s.k * s.k, seed: 2).map { $0 * 0.05 })
-            let bias = Tensor(shape: [co], data: values(co, seed: 3))
+            let x = ConvReference.values([2, ci, s.map, s.map], seed: 1)
+            var w = ConvReference.values([co, ci, s.k, s.k], seed: 2)
+            w.data = w.data.map { $0 * 0.05 }                    // keeps outputs near unit scale
+            let bias = ConvReference.values([co], seed: 3)
             let half = w.data.map { Float16($0) }
             let om = (s.map + 2 * pad - s.k) / s.stride + 1
             let flops = 2.0 * 2 * Double(co * ci * s.k * s.k * om * om)
