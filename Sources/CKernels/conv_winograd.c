@@ -1,5 +1,6 @@
 // Winograd F(2×2, 3×3): Bᵀ d B on 4×4 input tiles, G w Gᵀ on the 3×3 weights, Aᵀ m A back to 2×2 outputs.
-// Interior groups of 8 tiles along a row run in AVX2 (8 tiles per vector); borders and ragged ends run scalar.
+// AVX2 runs 8 tiles of a row per vector: input tiles from a zero-padded copy of their 4 rows, weights 8 input channels
+// at a time, outputs where all 8 tiles' 2×2 outputs exist (the rest, and CPUs without AVX2/F16C, run scalar).
 #include "conv_winograd.h"
 #include "conv_weights.h"
 #include <immintrin.h>

@@ -12,9 +12,10 @@ enum Conv2DWinograd {
         kh == 3 && kw == 3 && stride == 1 && tiles >= (weightIsHalf ? 32 : 64) && ci >= 8 && co >= 8
     }
 
-    /// Scratch budgets in floats: transformed input tiles (16 · I · tiles of one chunk), transformed weights and
-    /// products of one block of output channels.
-    static let inputBudget = 8 << 20, weightBudget = 8 << 20, productBudget = 8 << 20
+    /// Scratch budgets in floats (24 MB each, freed after the call): transformed input tiles (16 · I · tiles of one
+    /// chunk), transformed weights and products of one block of output channels. Below glibc's 32 MB mmap threshold
+    /// (Compute), so the buffers come from the heap again instead of fresh pages each call.
+    static let inputBudget = 6 << 20, weightBudget = 6 << 20, productBudget = 6 << 20
 
     /// x [B, I, H, W] ⊛ weight [O, I, 3, 3] (+ bias [O]) → out [B, O, OH, OW], stride 1, zero padding `pad`;
     /// `maxTiles` / `maxOutChannels` shrink the chunks below the budgets (tests).
@@ -25,8 +26,8 @@ enum Conv2DWinograd {
         var g = ldmp_wino_geometry(batch: Int32(b), channels: Int32(ci), height: Int32(h), width: Int32(w),
                                    out_height: Int32(oh), out_width: Int32(ow), pad_top: Int32(pad.top),
                                    pad_left: Int32(pad.left), tiles_h: Int32(tilesH), tiles_w: Int32(tilesW))
-        // Tile chunks of equal size within the input budget; blocks of output channels within the other two.
         guard tiles > 0, co > 0 else { return }
+        // Tile chunks of equal size within the input budget; blocks of output channels within the other two.
         let chunks = max((tiles - 1) / maxTiles + 1, (16 * ci * tiles + inputBudget - 1) / inputBudget)
         let tn = (tiles + chunks - 1) / chunks
         let ob = max(1, min(co, maxOutChannels, weightBudget / (16 * ci), productBudget / (16 * tn)))
