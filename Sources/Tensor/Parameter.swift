@@ -69,6 +69,16 @@ public struct Parameter {
         }
     }
 
+    /// Runs `body` with the stored values as they are — float32, or binary16 when `isHalf` — for kernels that
+    /// widen while they pack (the Winograd conv). Valid only during the call.
+    public func withRawValues<R>(_ body: (UnsafeRawPointer, _ isHalf: Bool) throws -> R) rethrows -> R {
+        switch storage {
+        case .float(let t): return try t.data.withUnsafeBytes { try body($0.baseAddress!, false) }
+        case .borrowed(let p): return try body(UnsafeRawPointer(p), false)
+        case .half(let h, let offset): return try body(UnsafeRawPointer(h.base + offset), true)
+        }
+    }
+
     /// Runs `body` with a float32 view of this parameter, so a layer used several times in a row (chunked
     /// rows) widens a half weight once. The view must not escape the call.
     public func widened<R>(_ body: (Parameter) throws -> R) rethrows -> R {

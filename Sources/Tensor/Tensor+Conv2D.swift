@@ -1,5 +1,7 @@
-// 2-D convolution (torch.nn.Conv2d, groups 1) on NCHW tensors: im2col + one sgemm over the whole batch.
+// 2-D convolution (torch.nn.Conv2d, groups 1) on NCHW tensors: Winograd F(2×2, 3×3) for 3×3 stride-1 maps with
+// enough tiles (Conv2DWinograd), else im2col + sgemm over the whole batch or in tiles of output rows.
 import COpenBLAS
+import CKernels
 
 /// Zero padding on each side of a 2-D convolution's input (torch's `padding=p` is all four equal;
 /// diffusers' VAE downsampler pads (left 0, right 1, top 0, bottom 1)).
@@ -19,20 +21,94 @@ extension Tensor {
         conv2d(weight: weight, bias: bias, stride: stride, padding: Padding2D(padding))
     }
 
-    /// conv2d with separate padding per side. `tileRows` forces the tiled path with that many output rows per
-    /// tile (tests); nil tiles maps of ≥ 32×32 outputs automatically.
+    /// conv2d with separate padding per side. `tileRows` forces the tiled im2col path with that many output rows
+    /// per tile (tests); nil tiles maps of ≥ 32×32 outputs automatically. `algorithm` forces a kernel (tests, benches).
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int, padding pad: Padding2D,
-                       tileRows: Int? = nil) -> Tensor {
-        conv2d(weight: Parameter(weight), bias: bias, stride: stride, padding: pad, tileRows: tileRows)
+                       tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
+        precondition(weight.shape.count == 4, "conv2d: weight must be [O,I,kh,kw], got \(weight.shape)")
+        return weight.data.withUnsafeBytes { wp in
+            conv2d(weight: wp.baseAddress!, weightIsHalf: false, weightShape: weight.shape, bias: bias, stride: stride,
+                   padding: pad, tileRows: tileRows, algorithm: algorithm)
+        }
     }
 
-    /// conv2d with the weight in either residency (a half weight is widened for this call).
+    /// conv2d with the weight in either residency (Parameter): half weights go to the raw entry point below,
+    /// which widens them inside the Winograd weight transform or, on the im2col path, into a copy for this call.
     public func conv2d(weight: Parameter, bias: Tensor?, stride: Int, padding pad: Padding2D,
-                       tileRows: Int? = nil) -> Tensor {
-        precondition(shape.count == 4 && weight.shape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
+                       tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
+        weight.withRawValues { raw, isHalf in
+            conv2d(weight: raw, weightIsHalf: isHalf, weightShape: weight.shape, bias: bias, stride: stride,
+                   padding: pad, tileRows: tileRows, algorithm: algorithm)
+        }
+    }
+
+    /// Whether `conv2d(..., algorithm: .auto)` takes the Winograd path for this input and weight shape: it then
+    /// reads a half weight whole without widening it first, so layers need not split it into blocks.
+    public func conv2dTakesWinograd(weightShape: [Int], stride: Int, padding pad: Padding2D, weightIsHalf: Bool) -> Bool {
+        guard shape.count == 4, weightShape.count == 4 else { return false }
+        let oh = (shape[2] + pad.top + pad.bottom - weightShape[2]) / stride + 1
+        let ow = (shape[3] + pad.left + pad.right - weightShape[3]) / stride + 1
+        return Conv2DWinograd.applies(kh: weightShape[2], kw: weightShape[3], stride: stride, ci: shape[1],
+                                      co: weightShape[0], tiles: shape[0] * ((oh + 1) / 2) * ((ow + 1) / 2),
+                                      weightIsHalf: weightIsHalf)
+    }
+
+    /// conv2d on weights the caller holds as raw [O, I, kh, kw] float32 or IEEE half (`weightIsHalf`): Winograd
+    /// widens half weights while transforming them, the im2col path widens them into a scratch copy for this call.
+    public func conv2d(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?, stride: Int,
+                       padding pad: Padding2D, tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
+        precondition(shape.count == 4 && weightShape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
+        let (co, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
+        precondition(weightShape[1] == shape[1], "conv2d: input has \(shape[1]) channels, weight expects \(weightShape[1])")
+        if let bias { precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)") }
+        let oh = (shape[2] + pad.top + pad.bottom - kh) / stride + 1
+        let ow = (shape[3] + pad.left + pad.right - kw) / stride + 1
+        let tiles = shape[0] * ((oh + 1) / 2) * ((ow + 1) / 2)
+        var blocks: (tiles: Int, outChannels: Int)? = nil
+        switch algorithm {
+        case .auto:
+            if Conv2DWinograd.applies(kh: kh, kw: kw, stride: stride, ci: shape[1], co: co, tiles: tiles,
+                                      weightIsHalf: weightIsHalf) {
+                blocks = (Int.max, Int.max)
+            }
+        case .im2col: break
+        case .winograd: blocks = (Int.max, Int.max)
+        case .winogradBlocked(let t, let o): blocks = (max(1, t), max(1, o))
+        }
+        if let blocks, kh == 3, kw == 3, stride == 1, tileRows == nil {
+            var out = Tensor(uninitialized: [shape[0], co, oh, ow])
+            data.withUnsafeBufferPointer { xp in
+                out.data.withUnsafeMutableBufferPointer { op in
+                    (bias?.data ?? []).withUnsafeBufferPointer { bp in
+                        Conv2DWinograd.run(x: xp.baseAddress!, b: shape[0], ci: shape[1], h: shape[2], w: shape[3],
+                                           weight: weight, weightIsHalf: weightIsHalf, co: co, pad: pad, oh: oh,
+                                           ow: ow, bias: bias == nil ? nil : bp.baseAddress, out: op.baseAddress!,
+                                           maxTiles: blocks.tiles, maxOutChannels: blocks.outChannels)
+                    }
+                }
+            }
+            return out
+        }
+        if weightIsHalf {
+            let n = weightShape.reduce(1, *)
+            let wide = [Float](unsafeUninitializedCapacity: n) { buf, count in
+                ldmp_conv_widen(weight, 1, Int64(n), buf.baseAddress!)
+                count = n
+            }
+            return wide.withUnsafeBufferPointer { wp in
+                im2colConv(weight: wp.baseAddress!, weightShape: weightShape, bias: bias, stride: stride, pad: pad,
+                           tileRows: tileRows)
+            }
+        }
+        return im2colConv(weight: weight.assumingMemoryBound(to: Float.self), weightShape: weightShape, bias: bias,
+                          stride: stride, pad: pad, tileRows: tileRows)
+    }
+
+    /// im2col + sgemm: whole maps for small outputs, tiles of output rows (one core each) for big ones.
+    private func im2colConv(weight wt: UnsafePointer<Float>, weightShape: [Int], bias: Tensor?, stride: Int,
+                            pad: Padding2D, tileRows: Int?) -> Tensor {
         let (b, ci, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let (co, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        precondition(weight.shape[1] == ci, "conv2d: input has \(ci) channels, weight expects \(weight.shape[1])")
+        let (co, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         let oh = (h + pad.top + pad.bottom - kh) / stride + 1
         let ow = (w + pad.left + pad.right - kw) / stride + 1
         let ohw = oh * ow, k = ci * kh * kw
@@ -43,74 +119,71 @@ extension Tensor {
         // the UNet's 64×64×320 convs, 2.4 GB for the VAE's 512×512×256), so go in tiles of output rows instead.
         let tiled = !pointwise && (tileRows != nil || ohw >= 1024)
         data.withUnsafeBufferPointer { xp in
-            weight.withFloat32 { wt in
-                out.data.withUnsafeMutableBufferPointer { op in
-                    let x = xp.baseAddress!, o = op.baseAddress!
-                    if pointwise {
-                        // [O, I] · [I, HW] per sample: no im2col needed.
-                        Profiler.time("conv1x1.sgemm") {
-                            for s in 0..<b {
-                                sgemm(m: co, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
-                                      c: o + s * co * ohw, ldc: ohw)
-                            }
+            out.data.withUnsafeMutableBufferPointer { op in
+                let x = xp.baseAddress!, o = op.baseAddress!
+                if pointwise {
+                    // [O, I] · [I, HW] per sample: no im2col needed.
+                    Profiler.time("conv1x1.sgemm") {
+                        for s in 0..<b {
+                            sgemm(m: co, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
+                                  c: o + s * co * ohw, ldc: ohw)
                         }
-                    } else if tiled {
-                        convTiles(x: x, b: b, ci: ci, h: h, w: w, weight: wt, co: co, kh: kh, kw: kw,
-                                  stride: stride, pad: pad, oh: oh, ow: ow, bias: bias, tileRows: tileRows, out: o)
-                    } else {
-                        // Samples per sgemm: all of them while the column buffer stays ≤ 64 MB (small feature maps
-                        // then read the weights once), else one at a time.
-                        let per = max(1, min(b, (16 << 20) / max(1, k * ohw)))
-                        var col = [Float](unsafeUninitializedCapacity: k * per * ohw) { _, n in n = k * per * ohw }
-                        let tmpCount = per > 1 ? co * per * ohw : 0
-                        var tmp = [Float](unsafeUninitializedCapacity: tmpCount) { _, n in n = tmpCount }
-                        col.withUnsafeMutableBufferPointer { cp in
-                            tmp.withUnsafeMutableBufferPointer { tp in
-                                var s0 = 0
-                                while s0 < b {
-                                    let ns = min(per, b - s0)
-                                    let n = ns * ohw
-                                    Profiler.time("conv.im2col") {
-                                        im2col(x: x + s0 * ci * h * w, samples: ns, c: ci, h: h, w: w, kh: kh,
-                                               kw: kw, stride: stride, pad: pad, oh: oh, ow: ow,
-                                               col: cp.baseAddress!, ldcol: n)
+                    }
+                } else if tiled {
+                    convTiles(x: x, b: b, ci: ci, h: h, w: w, weight: wt, co: co, kh: kh, kw: kw,
+                              stride: stride, pad: pad, oh: oh, ow: ow, bias: bias, tileRows: tileRows, out: o)
+                } else {
+                    // Samples per sgemm: all of them while the column buffer stays ≤ 64 MB (small feature maps
+                    // then read the weights once), else one at a time.
+                    let per = max(1, min(b, (16 << 20) / max(1, k * ohw)))
+                    var col = [Float](unsafeUninitializedCapacity: k * per * ohw) { _, n in n = k * per * ohw }
+                    let tmpCount = per > 1 ? co * per * ohw : 0
+                    var tmp = [Float](unsafeUninitializedCapacity: tmpCount) { _, n in n = tmpCount }
+                    col.withUnsafeMutableBufferPointer { cp in
+                        tmp.withUnsafeMutableBufferPointer { tp in
+                            var s0 = 0
+                            while s0 < b {
+                                let ns = min(per, b - s0)
+                                let n = ns * ohw
+                                Profiler.time("conv.im2col") {
+                                    im2col(x: x + s0 * ci * h * w, samples: ns, c: ci, h: h, w: w, kh: kh,
+                                           kw: kw, stride: stride, pad: pad, oh: oh, ow: ow,
+                                           col: cp.baseAddress!, ldcol: n)
+                                }
+                                if ns == 1 {
+                                    Profiler.time("conv.sgemm") {
+                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                              c: o + s0 * co * ohw, ldc: ohw)
                                     }
-                                    if ns == 1 {
-                                        Profiler.time("conv.sgemm") {
-                                            sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                                  c: o + s0 * co * ohw, ldc: ohw)
-                                        }
-                                    } else {
-                                        // [O, ns·OHW] → [ns, O, OHW]
-                                        Profiler.time("conv.sgemm") {
-                                            sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                                  c: tp.baseAddress!, ldc: n)
-                                        }
-                                        let t = tp.baseAddress!
-                                        Profiler.time("conv.scatter") {
-                                            parallelFor(co, minPerThread: 8) { oc in
-                                                for s in 0..<ns {
-                                                    (o + (s0 + s) * co * ohw + oc * ohw)
-                                                        .update(from: t + oc * n + s * ohw, count: ohw)
-                                                }
+                                } else {
+                                    // [O, ns·OHW] → [ns, O, OHW]
+                                    Profiler.time("conv.sgemm") {
+                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                              c: tp.baseAddress!, ldc: n)
+                                    }
+                                    let t = tp.baseAddress!
+                                    Profiler.time("conv.scatter") {
+                                        parallelFor(co, minPerThread: 8) { oc in
+                                            for s in 0..<ns {
+                                                (o + (s0 + s) * co * ohw + oc * ohw)
+                                                    .update(from: t + oc * n + s * ohw, count: ohw)
                                             }
                                         }
                                     }
-                                    s0 += ns
                                 }
+                                s0 += ns
                             }
                         }
                     }
-                    if let bias, !tiled {
-                        precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)")
-                        Profiler.time("conv.bias") {
+                }
+                if let bias, !tiled {
+                    Profiler.time("conv.bias") {
                         bias.data.withUnsafeBufferPointer { bp in
                             parallelFor(b * co, minPerThread: 8) { i in
                                 let v = bp[i % co]
                                 let row = o + i * ohw
                                 for j in 0..<ohw { row[j] += v }
                             }
-                        }
                         }
                     }
                 }
@@ -130,7 +203,6 @@ private func convTiles(x: UnsafePointer<Float>, b: Int, ci: Int, h: Int, w: Int,
     let rowsPerTile = max(1, min(oh, tileRows ?? max(512, (2 << 20) / k) / ow))
     let tilesPerSample = (oh + rowsPerTile - 1) / rowsPerTile
     let tasks = b * tilesPerSample
-    if let bias { precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)") }
     let biasData = bias?.data ?? []
     biasData.withUnsafeBufferPointer { bp in
         Profiler.time("conv.tiles") {

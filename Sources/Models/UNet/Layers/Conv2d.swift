@@ -19,8 +19,11 @@ public struct Conv2d {
     /// x [B, I, H, W] → [B, O, OH, OW]
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let o = outChannels, block = weight.rowsPerBlock
-        guard block < o else { return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding) }
-        // A large half weight (the UNet's 1280-channel convs, at 8×8 … 16×16 maps): convolve blocks of output
+        guard block < o, !x.conv2dTakesWinograd(weightShape: weight.shape, stride: stride, padding: padding,
+                                                 weightIsHalf: weight.isHalf) else {
+            return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
+        }
+        // A large half weight on the im2col path (Winograd widens while it transforms): convolve blocks of output
         // channels, each widened on its own, so the widening scratch stays ≤ Parameter.wideningBlockFloats.
         var out: Tensor?
         var o0 = 0

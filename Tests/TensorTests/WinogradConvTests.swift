@@ -1,0 +1,64 @@
+// conv2d's Winograd F(2×2, 3×3) path and half-precision weights against a direct convolution summed in Double:
+// odd sizes (ragged 2×2 tiles, AVX groups of 8 tiles and scalar ends), padding 0/1/asymmetric, batch 1 and 2,
+// chunks that end inside a tile row or sample, and half weights on both the Winograd and the im2col paths.
+import XCTest
+import Tensor
+
+final class WinogradConvTests: XCTestCase {
+    /// Runs conv2d with `algorithm` (float32 or half weights) and checks it against `direct` within 1e-5 × scale
+    /// (README's conv tolerance is 3.8e-6 at unit scale; Winograd's extra adds stay below 1e-6 here).
+    private func check(_ name: String, b: Int, ci: Int, co: Int, h: Int, w: Int, k: Int = 3, stride: Int = 1,
+                       pad: Padding2D = Padding2D(1), bias: Bool = true, half: Bool = false,
+                       algorithm: Conv2DAlgorithm, file: StaticString = #filePath, line: UInt = #line) {
+        let x = ConvReference.values([b, ci, h, w], seed: 11)
+        var wt = ConvReference.values([co, ci, k, k], seed: 12)
+        let bs = bias ? ConvReference.values([co], seed: 13) : nil
+        let halves = wt.data.map { Float16($0) }
+        if half { wt.data = halves.map { Float($0) } }       // the reference sees the weights the kernel sees
+        let ref = ConvReference.direct(x, wt, bs, stride: stride, pad: pad)
+        let got: Tensor
+        if half {
+            got = halves.withUnsafeBytes {
+                x.conv2d(weight: $0.baseAddress!, weightIsHalf: true, weightShape: wt.shape, bias: bs, stride: stride,
+                         padding: pad, algorithm: algorithm)
+            }
+        } else {
+            got = x.conv2d(weight: wt, bias: bs, stride: stride, padding: pad, algorithm: algorithm)
+        }
+        XCTAssertEqual(got.shape, ref.shape, name, file: file, line: line)
+        let d = got.maxAbsDiff(ref)
+        print("\(name) \(x.shape) ⊛ \(wt.shape)\(half ? " half" : "") → \(ref.shape) [\(algorithm)]: maxdiff \(d) "
+              + "(scale \(ref.maxAbs))")
+        XCTAssertLessThanOrEqual(d, 1e-5 * max(1, ref.maxAbs), name, file: file, line: line)
+    }
+
+    func testWinogradMatchesDirect() {
+        // 37 wide: 19 tiles per row, two AVX groups of 8 with scalar borders and a ragged last column.
+        check("odd map", b: 2, ci: 9, co: 10, h: 21, w: 37, algorithm: .winograd)
+        check("even map batch 1", b: 1, ci: 16, co: 8, h: 32, w: 40, algorithm: .winograd)
+        check("no padding", b: 2, ci: 5, co: 7, h: 20, w: 35, pad: Padding2D(0), algorithm: .winograd)
+        check("asymmetric padding", b: 1, ci: 6, co: 5, h: 19, w: 34,
+              pad: Padding2D(top: 0, bottom: 1, left: 2, right: 0), algorithm: .winograd)
+        check("no bias", b: 2, ci: 4, co: 3, h: 9, w: 18, bias: false, algorithm: .winograd)
+        check("tiny map", b: 2, ci: 3, co: 4, h: 3, w: 2, algorithm: .winograd)
+        // 19 × 11 tiles per sample in chunks of 23 (ends inside rows and across samples), 3 output channels a block.
+        check("chunked", b: 2, ci: 7, co: 8, h: 22, w: 37, algorithm: .winogradBlocked(tiles: 23, outChannels: 3))
+        // Shapes the others reject fall back to im2col.
+        check("stride 2 falls back", b: 1, ci: 4, co: 5, h: 17, w: 19, stride: 2, algorithm: .winograd)
+    }
+
+    func testAutoPicksAPathThatMatches() {
+        check("auto 3x3 (Winograd)", b: 2, ci: 16, co: 16, h: 16, w: 24, algorithm: .auto)
+        check("auto 1x1", b: 2, ci: 12, co: 9, h: 11, w: 13, k: 1, pad: Padding2D(0), algorithm: .auto)
+    }
+
+    func testHalfWeights() {
+        check("half winograd", b: 2, ci: 9, co: 10, h: 21, w: 37, half: true, algorithm: .winograd)
+        check("half im2col 3x3", b: 1, ci: 9, co: 10, h: 21, w: 37, half: true, algorithm: .im2col)
+        check("half stride 2", b: 2, ci: 4, co: 6, h: 17, w: 16, stride: 2,
+              pad: Padding2D(top: 0, bottom: 1, left: 0, right: 1), half: true, algorithm: .auto)
+        // 8×8 maps at batch 2 (32 tiles): auto takes Winograd for half weights only.
+        check("half auto 8x8", b: 2, ci: 16, co: 12, h: 8, w: 8, half: true, algorithm: .auto)
+        check("half 1x1", b: 2, ci: 12, co: 9, h: 11, w: 13, k: 1, pad: Padding2D(0), half: true, algorithm: .auto)
+    }
+}
