@@ -127,7 +127,8 @@ struct BenchUNet: ParsableCommand {
         let extra: [String: Any] = ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1,
                                     "gflop": flops.total / 1e9]
         try runBench("unet", options, extra: extra, buildSeconds: build, profiled: { runs in
-            let table = OpRateTable(flops: flops, profile: Profiler.snapshot().map { ($0.kind, $0.seconds) }, runs: runs)
+            let profile = Profiler.snapshot().map { ($0.kind, $0.seconds, $0.cpu) }
+            let table = OpRateTable(flops: flops, profile: profile, runs: runs)
             FileHandle.standardError.write(Data(("unet: GFLOP/s per op kind (analytic FLOPs ÷ LDMPROBE_PROFILE wall "
                 + "time), mean over \(runs) call(s)\n" + table.markdown()).utf8))
             return ["op_gflops": table.json]
