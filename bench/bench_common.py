@@ -8,7 +8,8 @@ import argparse, json, os, resource, statistics, sys, time
 def common_args(ap: argparse.ArgumentParser) -> argparse.ArgumentParser:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up call (ldmprobe bench does one too)")
+    ap.add_argument("--no-warmup", action="store_true",
+                    help="skip the untimed warm-up call (ldmprobe bench does one too)")
     return ap
 
 

@@ -6,7 +6,7 @@ Every engine runs as its own process (warm-up call + --repeat timed calls, one J
 reaps it with wait4, so peak RSS (ru_maxrss) and context switches (ru_nvcsw / ru_nivcsw) are measured the same way
 for all of them: the whole process, model build and warm-up included.
 """
-import argparse, csv, datetime, json, os, re, subprocess, sys, tempfile, threading, time
+import argparse, csv, datetime, json, os, re, shlex, subprocess, sys, tempfile, threading, time
 
 import compare_table
 
@@ -26,6 +26,9 @@ def parse_args():
     ap.add_argument("--repeat", type=int, default=3, help="timed calls per run, after one warm-up call")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ldmprobe", default=os.environ.get("LDMPROBE", ".build/release/ldmprobe"))
+    ap.add_argument("--ldmprobe-args", default="",
+                    help='extra options for every `ldmprobe bench` run, e.g. --ldmprobe-args="--opt value" '
+                         "(split like a shell would): a weight-residency option, say")
     ap.add_argument("--python", default=os.environ.get("BENCH_PYTHON", sys.executable),
                     help="the peers' Python, a venv made from bench/requirements.txt (env BENCH_PYTHON)")
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", os.path.expanduser("~/.cache/ldmprobe-bench")),
@@ -35,6 +38,7 @@ def parse_args():
                     help="after the rounds, one profiled ldmprobe call per UNet row: GFLOP/s per op kind")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds one engine run may take")
     a = ap.parse_args()
+    a.ldmprobe_args = shlex.split(a.ldmprobe_args)
     a.rows = [r for r in a.rows.split(",") if r]
     a.engines = [e for e in a.engines.split(",") if e]
     for r in a.rows:
@@ -62,12 +66,13 @@ def command(a, engine: str, row: str) -> list:
     r, py = str(a.repeat), [a.python, "-u"]
     if engine == "ldmprobe":
         if row.startswith("unet"):
-            return [a.ldmprobe, "bench", "unet", "--latent", row[4:], "--batch", "2", "--repeat", r]
+            return [a.ldmprobe, "bench", "unet", "--latent", row[4:], "--batch", "2", "--repeat", r] + a.ldmprobe_args
         if row == "vgg16":  # times per image on stderr; the first of 2·repeat calls is the warm-up
             return [a.ldmprobe, "classify", "--classifier", "vgg16:weights=random:0", VGG_IMAGE, VGG_IMAGE,
                     "--repeat", r, "--top", "1"]
         return {"text-encoder": [a.ldmprobe, "bench", "text-encoder", "--batch", "2", "--repeat", r],
-                "vae-decode": [a.ldmprobe, "bench", "vae-decode", "--size", "512", "--batch", "1", "--repeat", r]}[row]
+                "vae-decode": [a.ldmprobe, "bench", "vae-decode", "--size", "512", "--batch", "1", "--repeat", r]
+                }[row] + a.ldmprobe_args
     t = ["--threads", str(a.threads), "--repeat", r]
     if engine == "pytorch":
         if row.startswith("unet"):
@@ -106,20 +111,27 @@ def run_child(cmd: list, env: dict, log, timeout: float):
 
 
 def availability(a, env: dict) -> dict:
-    """engine → None when it can run, else why it is skipped."""
+    """engine → None when it can run, else why it is skipped. Looks the packages up without importing them
+    (importing torch takes a minute on a loaded machine); a package that is there but fails shows as a failed run."""
+    need = {"pytorch": ["torch", "torchvision", "diffusers", "transformers"],
+            "onnxruntime": ["onnxruntime", "onnx", "torch", "diffusers", "transformers"],
+            "openvino": ["openvino", "onnx", "torch", "diffusers", "transformers"]}
+    mods = sorted({m for ms in need.values() for m in ms})
+    probe = "import importlib.util, json, sys; print(json.dumps([m for m in sys.argv[1:] " \
+            "if importlib.util.find_spec(m) is None]))"
+    try:
+        r = subprocess.run([a.python, "-c", probe, *mods], env=env, capture_output=True, text=True, timeout=120)
+        missing = set(json.loads(r.stdout)) if r.returncode == 0 else set(mods)
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        missing = set(mods)
     why = {}
-    def imports(mods):
-        r = subprocess.run([a.python, "-c", f"import {mods}"], env=env, capture_output=True, text=True)
-        return None if r.returncode == 0 else f"{a.python} cannot import {mods}: " + \
-            (r.stderr.strip().splitlines() or ["?"])[-1] + " (pip install -r bench/requirements.txt)"
     for e in a.engines:
         if e == "ldmprobe":
             why[e] = None if os.access(a.ldmprobe, os.X_OK) else \
                 f"{a.ldmprobe} not found (swift build -c release --product ldmprobe, or --ldmprobe PATH)"
-        elif e == "pytorch":
-            why[e] = imports("torch, torchvision, diffusers, transformers")
-        elif e in ("onnxruntime", "openvino"):
-            why[e] = imports(f"{e}, onnx, torch, diffusers, transformers")
+        elif e in need:
+            lack = [m for m in need[e] if m in missing]
+            why[e] = f"{a.python} lacks {', '.join(lack)} (pip install -r bench/requirements.txt)" if lack else None
         else:
             why[e] = ("not installable here: no Debian package or wheel (PyPI has only the source of "
                       "stable-diffusion-cpp-python), and no runner for a single UNet call is wired")
@@ -174,7 +186,8 @@ def main():
                     rc, _, err, _, _ = run_child([a.python, f"{HERE}/onnx_export.py", "--cache", a.cache]
                                                  + onnx_args(row), env, log, a.timeout)
                     if rc != 0:
-                        failed[(row, "onnx")] = f"ONNX export failed (rc {rc}): " + (err.strip().splitlines() or ["?"])[-1]
+                        last = (err.strip().splitlines() or ["?"])[-1]
+                        failed[(row, "onnx")] = f"ONNX export failed (rc {rc}): {last}"
                         print(f"compare: {row}: {failed[(row, 'onnx')]}", file=sys.stderr)
                     break
         for rnd in range(a.rounds):

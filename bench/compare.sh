@@ -10,8 +10,19 @@
 # The peers run in BENCH_PYTHON (default: the python3 on PATH, e.g. an activated venv made from
 # bench/requirements.txt); ldmprobe is LDMPROBE (default .build/release/ldmprobe); ONNX exports, logs and results
 # go to BENCH_CACHE (default ~/.cache/ldmprobe-bench). THREADS is the old spelling of --threads.
+# The older forms still work, now with every engine: `all [REPEAT]`, `unet [LATENT] [REPEAT]`, `LATENT [REPEAT]`,
+# `text-encoder [REPEAT]`, `vae-decode [512] [REPEAT]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${BENCH_PYTHON:-python3}"
 export BENCH_PYTHON="$PY"
-exec "$PY" bench/compare.py --threads "${THREADS:-2}" "$@"
+args=("$@")
+case "${1:-}" in
+    all) args=(--rows unet32,unet64,text-encoder,vae-decode --repeat "${2:-3}") ;;
+    unet) args=(--rows "unet${2:-32}" --repeat "${3:-3}") ;;
+    text-encoder) args=(--rows text-encoder --repeat "${2:-3}") ;;
+    vae-decode) [ "${2:-512}" = 512 ] || { echo "compare.sh: vae-decode runs at 512 px only (got ${2})" >&2; exit 2; }
+                args=(--rows vae-decode --repeat "${3:-3}") ;;
+    [0-9]*) args=(--rows "unet$1" --repeat "${2:-3}") ;;
+esac
+exec "$PY" bench/compare.py --threads "${THREADS:-2}" "${args[@]}"

@@ -90,7 +90,7 @@ def op_tables(a, rows: list, run_child, env: dict, log) -> str:
     """ldmprobe's GFLOP/s per op kind for each UNet row: one profiled call (LDMPROBE_PROFILE=1) after a warm-up."""
     out = []
     for row in rows:
-        cmd = [a.ldmprobe, "bench", "unet", "--latent", row[4:], "--batch", "2", "--repeat", "1"]
+        cmd = [a.ldmprobe, "bench", "unet", "--latent", row[4:], "--batch", "2", "--repeat", "1"] + a.ldmprobe_args
         rc, _, err, _, _ = run_child(cmd, {**env, "LDMPROBE_PROFILE": "1"}, log, a.timeout)
         lines = err.splitlines()
         start = next((i for i, l in enumerate(lines) if "GFLOP/s per op kind" in l), None)
@@ -98,5 +98,6 @@ def op_tables(a, rows: list, run_child, env: dict, log) -> str:
             out.append(f"\n{row_label(row)}: no per-op table (rc {rc}; this ldmprobe may predate it)\n")
             continue
         block = [l for l in lines[start:] if l.startswith("|") or "GFLOP/s per op kind" in l]
-        out.append(f"\n{row_label(row)}, ldmprobe, one profiled call, {a.threads} threads:\n\n" + "\n".join(block) + "\n")
+        out.append(f"\n{row_label(row)}, ldmprobe, one profiled call, {a.threads} threads:\n\n"
+                   + "\n".join(block) + "\n")
     return "".join(out)

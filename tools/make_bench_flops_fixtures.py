@@ -7,8 +7,8 @@ Tests/Fixtures/bench/unet_flops.json.
 Counted from the modules that run (forward hooks), with the same conventions as Sources/Host/UNetFLOPs.swift:
 a multiply-add is 2 FLOPs; 1×1 convs proj_in/proj_out of the transformers count as "linear" (ldmprobe runs them
 as matmuls on tokens); GroupNorm/LayerNorm 7 FLOPs per element; attention = Q·Kᵀ + P·V (torch's FlopCounterMode
-count of scaled_dot_product_attention or bmm/baddbmm) + 5 FLOPs per softmax score. FlopCounterMode's totals for convolution and
-matmul are checked against the hook sums, so the hooks miss no conv or matmul.
+count of scaled_dot_product_attention or bmm/baddbmm) + 5 FLOPs per softmax score. FlopCounterMode's totals for
+convolution and matmul are checked against the hook sums, so the hooks miss no conv or matmul.
 """
 import json, os, sys
 

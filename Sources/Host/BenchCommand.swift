@@ -1,5 +1,5 @@
 // `ldmprobe bench`: time the model runtime on full-size SD v1.4 models built from random weights in memory
-// (no download needed), one JSON line per run; bench/compare.sh runs the PyTorch side and prints the ratio.
+// (no download needed), one JSON line per run; bench/compare.sh runs the peers (PyTorch, ONNX Runtime, OpenVINO).
 import ArgumentParser
 import Foundation
 import Models
@@ -115,7 +115,8 @@ struct BenchUNet: ParsableCommand {
         if countFlops {
             let line: [String: Any] = ["model": "unet", "config": config, "latent": latent, "batch": batch,
                                        "gflop": flops.total / 1e9, "gflop_by_kind": flops.byKind.mapValues { $0 / 1e9 }]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
             return
         }
         let t0 = DispatchTime.now().uptimeNanoseconds

@@ -57,7 +57,9 @@ struct OpRateTable {
     func markdown() -> String {
         var s = "| op kind | GFLOP/call | wall s/call | GFLOP/s | CPU s/call | GFLOP/CPU-s | profiler kinds |\n"
             + "|---|---:|---:|---:|---:|---:|---|\n"
-        func rate(_ g: Double?, _ t: Double) -> String { t > 0 ? g.map { String(format: "%.1f", $0 / t) } ?? "—" : "—" }
+        func rate(_ g: Double?, _ t: Double) -> String {
+            t > 0 ? g.map { String(format: "%.1f", $0 / t) } ?? "—" : "—"
+        }
         for r in rows {
             s += "| \(r.kind) | " + (r.gflop.map { String(format: "%.2f", $0) } ?? "—")
                 + String(format: " | %.3f | ", r.seconds) + rate(r.gflop, r.seconds)
@@ -65,7 +67,8 @@ struct OpRateTable {
                 + r.profilerKinds.sorted().joined(separator: ", ") + " |\n"
         }
         s += String(format: "| sum of profiled kernels | %.2f | %.3f | ", totalGFLOP, totalSeconds)
-            + rate(totalGFLOP, totalSeconds) + String(format: " | %.3f | ", totalCPU) + rate(totalGFLOP, totalCPU) + " | |\n"
+            + rate(totalGFLOP, totalSeconds) + String(format: " | %.3f | ", totalCPU) + rate(totalGFLOP, totalCPU)
+            + " | |\n"
         return s
     }
 

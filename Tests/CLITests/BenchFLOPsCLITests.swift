@@ -9,7 +9,8 @@ final class BenchFLOPsCLITests: XCTestCase {
     static let kinds = ["conv3x3", "conv1x1", "linear", "attention", "groupnorm", "layernorm"]
 
     func jsonLine(_ text: String) throws -> [String: Any] {
-        let line = try XCTUnwrap(text.split(separator: "\n").last(where: { $0.hasPrefix("{") }), "no JSON line: \(text)")
+        let line = try XCTUnwrap(text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+                                 "no JSON line: \(text)")
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 
@@ -20,8 +21,8 @@ final class BenchFLOPsCLITests: XCTestCase {
         XCTAssertEqual(cases.count, 3)
         for c in cases {
             let latent = try XCTUnwrap(c["latent"] as? Int), batch = try XCTUnwrap(c["batch"] as? Int)
-            let (status, out, err) = try LDMProbeCLI.run(["bench", "unet", "--latent", "\(latent)", "--batch", "\(batch)",
-                                                          "--count-flops"])
+            let (status, out, err) = try LDMProbeCLI.run(["bench", "unet", "--latent", "\(latent)",
+                                                          "--batch", "\(batch)", "--count-flops"])
             XCTAssertEqual(status, 0, err)
             let ours = try XCTUnwrap(try jsonLine(out)["gflop_by_kind"] as? [String: Double])
             var maxdiff = 0.0
