@@ -179,7 +179,12 @@ def main():
             print(f"compare: {e}: skipped: {why}", file=sys.stderr)
     live = [e for e in a.engines if not skipped[e]]
     records, failed = [], {}
-    with open(log_path, "w") as log:
+    gflop = unet_gflop(a, env, a.rows)
+    fields = ["row", "engine", "round", "rc", "median_s", "min_s", "times_s", "cpu_s", "peak_rss_bytes", "nvcsw",
+              "nivcsw", "user_s", "sys_s", "proc_wall_s", "load_avg_1m", "version", "gflop"]
+    with open(log_path, "w") as log, open(csv_path, "w", newline="") as csv_file:
+        rows_out = csv.DictWriter(csv_file, fieldnames=fields, extrasaction="ignore")
+        rows_out.writeheader()
         for row in a.rows:  # exports happen once, before any timing
             for e in ("onnxruntime", "openvino"):
                 if e in live and (row, "onnx") not in failed:
@@ -213,14 +218,8 @@ def main():
                         failed[(row, e)] = str(x)
                         print(f"compare: {row} {e}: failed: {x} (log: {log_path})", file=sys.stderr)
                     records.append(rec)
-        gflop = unet_gflop(a, env, a.rows)
-        fields = ["row", "engine", "round", "rc", "median_s", "min_s", "times_s", "cpu_s", "peak_rss_bytes", "nvcsw",
-                  "nivcsw", "user_s", "sys_s", "proc_wall_s", "load_avg_1m", "version", "gflop"]
-        with open(csv_path, "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-            w.writeheader()
-            for rec in records:
-                w.writerow({**rec, "gflop": gflop.get(rec["row"], "")})
+                    rows_out.writerow({**rec, "gflop": gflop.get(row, "")})  # as it comes: a cut run keeps its rows
+                    csv_file.flush()
         text = compare_table.markdown(a, records, skipped, failed, gflop)
         if a.op_table:
             text += compare_table.op_tables(a, [r for r in a.rows if r.startswith("unet")], run_child, env, log)
