@@ -11,20 +11,37 @@ import torch
 from torch_common import common_args, run_bench
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--batch", type=int, default=2)
-    a = common_args(ap).parse_args()
-    torch.set_num_threads(a.threads)
+class TextEncoderHidden(torch.nn.Module):
+    """CLIPTextModel's last hidden state [B, 77, 768] (what SD conditions on), tensors only for ONNX export."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids):
+        return self.model(input_ids=ids, return_dict=False)[0]
+
+
+def build(batch: int):
+    """(module, inputs): the same token ids as ldmprobe bench text-encoder (BOS, 75 tokens, EOS) per prompt."""
     from transformers import CLIPTextConfig, CLIPTextModel
+    torch.manual_seed(0)
     cfg = CLIPTextConfig(vocab_size=49408, hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
                          num_attention_heads=12, max_position_embeddings=77, hidden_act="quick_gelu",
                          layer_norm_eps=1e-5, projection_dim=768)
     cfg._attn_implementation = "sdpa"
     model = CLIPTextModel(cfg).eval()
-    # The same token ids as ldmprobe bench text-encoder: BOS, 75 tokens, EOS.
-    ids = torch.tensor([[49406] + [(b * 75 + j * 7) % 49406 for j in range(75)] + [49407] for b in range(a.batch)])
-    run_bench("text-encoder", a, lambda: model(input_ids=ids), {"batch": a.batch})
+    ids = torch.tensor([[49406] + [(b * 75 + j * 7) % 49406 for j in range(75)] + [49407] for b in range(batch)])
+    return TextEncoderHidden(model).eval(), (ids,)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--batch", type=int, default=2)
+    a = common_args(ap).parse_args()
+    torch.set_num_threads(a.threads)
+    model, inputs = build(a.batch)
+    run_bench("text-encoder", a, lambda: model(*inputs), {"batch": a.batch})
 
 
 if __name__ == "__main__":

@@ -20,6 +20,32 @@ SD_V14 = dict(  # CompVis/stable-diffusion-v1-4 unet/config.json
 )
 
 
+class UNetEps(torch.nn.Module):
+    """The UNet as a function of tensors only (ε̂), so that it exports to ONNX as it is timed."""
+
+    def __init__(self, unet):
+        super().__init__()
+        self.unet = unet
+
+    def forward(self, x, t, c):
+        return self.unet(x, t, encoder_hidden_states=c, return_dict=False)[0]
+
+
+def build(config: str, latent: int, batch: int):
+    """(module, inputs): sample [B, 4, L, L], timesteps [B], encoder_hidden_states [B, 77, 768]."""
+    from diffusers import UNet2DConditionModel
+    torch.manual_seed(0)
+    if config == "sd-v1.4":
+        unet = UNet2DConditionModel(**SD_V14)
+    else:
+        unet = UNet2DConditionModel.from_config(UNet2DConditionModel.load_config(os.path.dirname(config) or "."))
+    cfg = unet.config
+    x = torch.randn(batch, cfg.in_channels, latent, latent)
+    c = torch.randn(batch, 77, cfg.cross_attention_dim)
+    t = torch.tensor([501] * batch)
+    return UNetEps(unet).eval(), (x, t, c)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="sd-v1.4")
@@ -27,18 +53,8 @@ def main():
     ap.add_argument("--batch", type=int, default=2)
     a = common_args(ap).parse_args()
     torch.set_num_threads(a.threads)
-    from diffusers import UNet2DConditionModel
-    if a.config == "sd-v1.4":
-        unet = UNet2DConditionModel(**SD_V14)
-    else:
-        unet = UNet2DConditionModel.from_config(UNet2DConditionModel.load_config(os.path.dirname(a.config) or "."))
-    unet.eval()
-    cfg = unet.config
-    x = torch.randn(a.batch, cfg.in_channels, a.latent, a.latent)
-    c = torch.randn(a.batch, 77, cfg.cross_attention_dim)
-    t = torch.tensor([501] * a.batch)
-    run_bench("unet", a, lambda: unet(x, t, encoder_hidden_states=c),
-              {"config": a.config, "latent": a.latent, "batch": a.batch})
+    model, inputs = build(a.config, a.latent, a.batch)
+    run_bench("unet", a, lambda: model(*inputs), {"config": a.config, "latent": a.latent, "batch": a.batch})
 
 
 if __name__ == "__main__":

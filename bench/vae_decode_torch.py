@@ -17,16 +17,33 @@ SD_V14_VAE = dict(  # CompVis/stable-diffusion-v1-4 vae/config.json
 )
 
 
+class VAEDecode(torch.nn.Module):
+    """vae.decode(z).sample as a function of tensors only (ONNX export)."""
+
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, z):
+        return self.vae.decode(z, return_dict=False)[0]
+
+
+def build(size: int, batch: int):
+    """(module, inputs): one latent [B, 4, size/8, size/8]."""
+    from diffusers import AutoencoderKL
+    torch.manual_seed(0)
+    vae = AutoencoderKL(**SD_V14_VAE).eval()
+    return VAEDecode(vae).eval(), (torch.randn(batch, 4, size // 8, size // 8),)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--batch", type=int, default=1)
     a = common_args(ap).parse_args()
     torch.set_num_threads(a.threads)
-    from diffusers import AutoencoderKL
-    vae = AutoencoderKL(**SD_V14_VAE).eval()
-    z = torch.randn(a.batch, 4, a.size // 8, a.size // 8)
-    run_bench("vae-decode", a, lambda: vae.decode(z).sample, {"size": a.size, "batch": a.batch})
+    model, inputs = build(a.size, a.batch)
+    run_bench("vae-decode", a, lambda: model(*inputs), {"size": a.size, "batch": a.batch})
 
 
 if __name__ == "__main__":

@@ -13,4 +13,4 @@ echo "== ldmprobe classify (vgg16, weights=random:0, $RUNS calls after one warm-
 "$BUILD/ldmprobe" classify --plugin-path "$BUILD" --classifier vgg16:weights=random:0 "$IMG" "$IMG" \
     --repeat "$RUNS" --top 1 2>&1 >/dev/null | tail -1
 echo "== PyTorch (torchvision vgg16)"
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} python3 bench/vgg_torch.py --runs "$RUNS" --threads "${THREADS:-2}"
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} python3 bench/vgg_torch.py --repeat "$RUNS" --threads "${THREADS:-2}"

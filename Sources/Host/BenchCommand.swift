@@ -1,5 +1,5 @@
 // `ldmprobe bench`: time the model runtime on full-size SD v1.4 models built from random weights in memory
-// (no download needed), one JSON line per run; bench/compare.sh runs the PyTorch side and prints the ratio.
+// (no download needed), one JSON line per run; bench/compare.sh runs the peers (PyTorch, ONNX Runtime, OpenVINO).
 import ArgumentParser
 import Foundation
 import Models
@@ -26,9 +26,10 @@ struct BenchOptions: ParsableArguments {
     }
 }
 
-/// Times `body` (warm-up first unless disabled) and prints one JSON line with the median and the peak RSS.
+/// Times `body` (warm-up first unless disabled) and prints one JSON line with the median, the peak RSS and the
+/// context switches. `profiled`, called after the timed calls when LDMPROBE_PROFILE=1 with their count, adds fields.
 func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], buildSeconds: Double,
-              _ body: () throws -> Void) throws {
+              profiled: ((Int) -> [String: Any])? = nil, _ body: () throws -> Void) throws {
     if !options.noWarmup {
         FileHandle.standardError.write("\(name): warm-up call\n".data(using: .utf8)!)
         try body()
@@ -50,6 +51,7 @@ func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], bui
             .data(using: .utf8)!)
         FileHandle.standardError.write(Profiler.report(runs: options.repeat).data(using: .utf8)!)
     }
+    let profileFields = Profiler.enabled ? profiled?(options.repeat) ?? [:] : [:]
     func median(_ v: [Double]) -> Double {
         let s = v.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -64,12 +66,13 @@ func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], bui
         "cpu_s": median(cpus),
         "times_s": times, "peak_rss_bytes": Int(usage.ru_maxrss) * 1024, "build_s": buildSeconds,
         "threads": Compute.cores, "load_avg_1m": load[0],
-        // Context switches per timed call (involuntary: preempted, e.g. more runnable threads than cores).
+        // Context switches: totals, and per timed call (involuntary: preempted, e.g. more runnable threads than cores).
+        "nvcsw": Int(usage.ru_nvcsw), "nivcsw": Int(usage.ru_nivcsw),
         "nivcsw_per_call": Double(usage.ru_nivcsw - before.ru_nivcsw) / Double(options.repeat),
         "nvcsw_per_call": Double(usage.ru_nvcsw - before.ru_nvcsw) / Double(options.repeat),
     ]
     for (k, v) in ProcessMemory.status() { json[k] = v }
-    for (k, v) in extra { json[k] = v }
+    for (k, v) in extra.merging(profileFields, uniquingKeysWith: { $1 }) { json[k] = v }
     let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }
@@ -106,10 +109,25 @@ struct BenchUNet: ParsableCommand {
     @Option(help: "Conv/linear weights in memory: f32, or f16 (rounded at build, widened per use: half residency).")
     var weightsDtype = "f32"
 
+    @Flag(help: "Print the analytic FLOPs of one call per op kind as one JSON line and exit (no model is built).")
+    var countFlops = false
+
     @OptionGroup var options: BenchOptions
+
+    func validate() throws {
+        guard latent >= 1, batch >= 1 else { throw ValidationError("--latent and --batch must be at least 1") }
+    }
 
     func run() throws {
         let cfg = config == "sd-v1.4" ? UNetConfig.sdV14 : try UNetConfig.load(URL(fileURLWithPath: config))
+        let flops = UNetFLOPs(config: cfg, latentHeight: latent, latentWidth: latent, batch: batch)
+        if countFlops {
+            let line: [String: Any] = ["model": "unet", "config": config, "latent": latent, "batch": batch,
+                                       "gflop": flops.total / 1e9, "gflop_by_kind": flops.byKind.mapValues { $0 / 1e9 }]
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
         let t0 = DispatchTime.now().uptimeNanoseconds
         guard ["f32", "f16"].contains(weightsDtype) else {
             throw ValidationError("--weights-dtype \(weightsDtype): use f32 or f16")
@@ -120,9 +138,15 @@ struct BenchUNet: ParsableCommand {
         if tapAttn1 { unet.attach(CopyingTap()) }
         let x = benchInput([batch, cfg.inChannels, latent, latent], seed: 2)
         let c = benchInput([batch, 77, cfg.crossAttentionDim], seed: 3)
-        try runBench("unet", options, extra: ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1,
-                                             "weights_dtype": weightsDtype],
-                     buildSeconds: build) {
+        let extra: [String: Any] = ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1,
+                                    "gflop": flops.total / 1e9, "weights_dtype": weightsDtype]
+        try runBench("unet", options, extra: extra, buildSeconds: build, profiled: { runs in
+            let profile = Profiler.snapshot().map { ($0.kind, $0.seconds, $0.cpu) }
+            let table = OpRateTable(flops: flops, profile: profile, runs: runs)
+            FileHandle.standardError.write(Data(("unet: GFLOP/s per op kind (analytic FLOPs ÷ LDMPROBE_PROFILE wall "
+                + "time), mean over \(runs) call(s)\n" + table.markdown()).utf8))
+            return ["op_gflops": table.json]
+        }) {
             _ = try unet(x, timesteps: [501], encoderHiddenStates: c)
         }
     }
