@@ -8,8 +8,10 @@ enum Conv2DWinograd {
     /// the weights (∝ O·I, memory-bound) is small next to the products (∝ O·I·tiles). Measured (ConvMicroBenchTests,
     /// per CPU-second): ≥ 64 tiles 1.5–2.2× im2col; 32 tiles (8×8 maps, batch 2) even with float32 weights, but
     /// 1.1–1.3× with half ones (half the bytes to read, and im2col would widen them in a separate pass first).
-    static func applies(kh: Int, kw: Int, stride: Int, ci: Int, co: Int, tiles: Int, weightIsHalf: Bool) -> Bool {
-        kh == 3 && kw == 3 && stride == 1 && tiles >= (weightIsHalf ? 32 : 64) && ci >= 8 && co >= 8
+    /// One threshold (32) for both residencies: the algorithm, hence every rounding, must not depend on how the
+    /// weights are held, so a fp16 file kept half gives exactly the values of the same file widened at load.
+    static func applies(kh: Int, kw: Int, stride: Int, ci: Int, co: Int, tiles: Int, weightIsHalf _: Bool) -> Bool {
+        kh == 3 && kw == 3 && stride == 1 && tiles >= 32 && ci >= 8 && co >= 8
     }
 
     /// Scratch budgets in floats (24 MB each, freed after the call): transformed input tiles (16 · I · tiles of one

@@ -63,7 +63,11 @@ final class StudyShardCLITests: XCTestCase {
         for f in ["report.html", "study.json", "per_image_metrics.csv", "gaps.csv", "split.csv"] {
             XCTAssertTrue(fm.fileExists(atPath: study.appendingPathComponent("study/" + f).path), f)
         }
-        let a = try metrics(single.appendingPathComponent("ddim/study/metrics.csv"))
+        // Word-map rows (foreground:wordmap, DAAM maps of the object word) are pipeline-only: the map stages do
+        // not capture cross-attention probabilities.
+        let all = try metrics(single.appendingPathComponent("ddim/study/metrics.csv"))
+        let a = all.filter { !$0[2].hasSuffix(":wordmap") }
+        print("pipeline: \(all.count - a.count) word-map rows not compared (pipeline-only)")
         let b = try metrics(study.appendingPathComponent("study/metrics.csv"))
         XCTAssertEqual(a.count, b.count)
         XCTAssertGreaterThan(a.count, 0)
