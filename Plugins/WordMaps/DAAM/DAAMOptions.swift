@@ -11,13 +11,14 @@ enum DAAMOptions {
         .string("heads", default: "", help: "head indices and ranges A-B (separated by ; or \\,); \"\" = every head (DAAM)"),
         .string("steps", default: "",
                 help: "UNet calls (0 = first): indices and ranges A-B (separated by ; or \\,); \"\" = every call (DAAM)"),
-        .int("upsample", default: 0, range: 0...4096,
-             help: "side each layer's map is upsampled to (bicubic) before averaging; 0 = the latent size (DAAM: 64 at 512 px)"),
+        .string("upsample", default: "",
+                help: "size each layer's map is upsampled to (bicubic) before averaging, N or HxW; \"\" = the latent "
+                    + "size (DAAM: 64 at 512 px)"),
         .bool("normalize", default: false,
               help: "divide each token's map by the sum over the prompt's word tokens (DAAM's normalize)"),
         .bool("absolute", default: false,
               help: "keep the maps' values at the output size; false = min-max normalise each word's map (DAAM)"),
-        .float("threshold", default: 0.4, range: 0...1, help: "mask threshold on the maps (DAAM's τ = 0.4)"),
+        .float("threshold", default: 0.4, help: "mask threshold on the maps (DAAM's τ = 0.4)"),
     ]
 
     static func parse(_ p: ParamValues) throws -> WordMapOptions {
@@ -27,11 +28,21 @@ enum DAAMOptions {
         o.layers = layers.isEmpty ? nil : layers
         o.heads = try indices(p.string("heads"), "heads")
         o.steps = try indices(p.string("steps"), "steps")
-        let side = try p.int("upsample")
-        if side > 0 { (o.upsampleHeight, o.upsampleWidth) = (side, side) }
+        let size = try p.string("upsample")
+        if !size.isEmpty {
+            let parts = size.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 1 || parts.count == 2, let h = parts.first ?? nil, let w = parts.last ?? nil,
+                  (1...4096).contains(h), (1...4096).contains(w) else {
+                throw PluginKitError.invalidArgument("daam: upsample='\(size.prefix(40))': give N or HxW with sizes "
+                                                     + "1…4096 (hint: upsample=64)")
+            }
+            (o.upsampleHeight, o.upsampleWidth) = (h, w)
+        }
         o.normalizeOverWords = try p.bool("normalize")
         o.minMax = try !p.bool("absolute")
-        o.threshold = Float(try p.double("threshold"))
+        let t = try p.double("threshold")
+        guard t.isFinite else { throw PluginKitError.invalidArgument("daam: threshold=\(t): give a finite number (e.g. 0.4)") }
+        o.threshold = Float(t)
         return o
     }
 
