@@ -55,13 +55,8 @@ final class WordMapsCLITests: XCTestCase {
         XCTAssertEqual(r.0, 0, r.2)
         r = try LDMProbeCLI.run(["wordmaps", "--run", run.path, "--words", "axolotl", "--quiet", "--out", stored.path])
         XCTAssertEqual(r.0, 0, r.2)
-        func floats(_ dir: URL) throws -> [Float] {
-            let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
-            return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        }
-        let a = try floats(direct), b = try floats(stored)
-        var d: Float = 0
-        for (x, y) in zip(a, b) { d = max(d, abs(x - y)); if x.isNaN || y.isNaN { d = .nan; break } }
+        let a = try Self.axolotl(direct), b = try Self.axolotl(stored)
+        let d = Self.maxdiff(a, b)
         print("wordmaps --run vs in-process: maxdiff \(d) over \(a.count) values")
         XCTAssertEqual(a.count, 64 * 64)
         XCTAssertLessThanOrEqual(d, 1e-6)
@@ -79,13 +74,8 @@ final class WordMapsCLITests: XCTestCase {
         XCTAssertEqual(r.0, 0, r.2)
         r = try LDMProbeCLI.run(common + ["--wordmap", "daam:heads=1,absolute=true", "--out", b.path])
         XCTAssertEqual(r.0, 0, r.2)
-        func floats(_ dir: URL) throws -> [Float] {
-            let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
-            return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        }
-        let x = try floats(a), y = try floats(b)
-        var d: Float = 0
-        for (p, q) in zip(x, y) { d = max(d, abs(p - q)); if p.isNaN || q.isNaN { d = .nan; break } }
+        let x = try Self.axolotl(a), y = try Self.axolotl(b)
+        let d = Self.maxdiff(x, y)
         print("wordmaps --heads 1 --absolute vs --wordmap daam:heads=1,absolute=true: maxdiff \(d); max \(x.max() ?? .nan)")
         XCTAssertEqual(x.count, 64 * 64)
         XCTAssertEqual(d, 0)
@@ -94,6 +84,19 @@ final class WordMapsCLITests: XCTestCase {
         XCTAssertNotEqual(r.0, 0)
         XCTAssertTrue(r.2.contains("nosuch"), r.2)
         XCTAssertEqual(r.2.split(separator: "\n").filter { $0.contains("rror") }.count, 1, r.2)
+    }
+
+    /// The 64×64 float32 map word00_axolotl.npy of image prompt_0_seed_3 in `dir` (the header skipped).
+    static func axolotl(_ dir: URL) throws -> [Float] {
+        let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
+        return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    /// max |a − b|, NaN if either holds one.
+    static func maxdiff(_ a: [Float], _ b: [Float]) -> Float {
+        var d: Float = 0
+        for (x, y) in zip(a, b) { d = max(d, abs(x - y)); if x.isNaN || y.isNaN { return .nan } }
+        return d
     }
 
     func testBadHeadListIsOneErrorLine() throws {
