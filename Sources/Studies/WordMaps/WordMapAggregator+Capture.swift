@@ -1,5 +1,6 @@
-// The host's view of the word-map core: captures arrive as (CapturePoint, call, [Float]) from the pipeline or a
-// stored run. WordMapCore is re-exported so that users of Studies see WordMapOptions and WordMapAggregator.
+// DAAM's numerics (WordMapCore, what the `daam` plugin runs) fed host-side captures (CapturePoint, call, [Float]),
+// for host code that aggregates without a plugin (the parity test checks WordMapCore this way). The commands and
+// the study use the word-map plugin (WordMapCollector). WordMapCore is re-exported for WordMapOptions.
 @_exported import WordMapCore
 import Pipeline
 
