@@ -25,6 +25,20 @@ enum DAAMPlugin {
         }
     }
 
+    /// The image's words: word i is positions[word_starts[i] ..< word_starts[i + 1]] (wordmap.h).
+    static func words(_ m: ldmp_wordmap_image) throws -> [[Int]] {
+        let n = Int(m.word_count)
+        guard n > 0 else { return [] }
+        guard let starts = m.word_starts, (0..<n).allSatisfy({ starts[$0] <= starts[$0 + 1] }) else {
+            throw PluginKitError.invalidArgument("daam: begin: word_starts is NULL or not ascending for \(n) words")
+        }
+        if starts[n] == starts[0] { return Array(repeating: [], count: n) }
+        guard let positions = m.positions else {
+            throw PluginKitError.invalidArgument("daam: begin: positions is NULL for \(starts[n] - starts[0]) positions")
+        }
+        return (0..<n).map { k in (Int(starts[k]) ..< Int(starts[k + 1])).map { Int(positions[$0]) } }
+    }
+
     static let vtable: UnsafePointer<ldmp_wordmap_vtable> = StaticStorage.store(ldmp_wordmap_vtable(
         struct_size: StaticStorage.size(of: ldmp_wordmap_vtable.self),
         create: { host, params, count, out in
@@ -42,18 +56,7 @@ enum DAAMPlugin {
                     throw PluginKitError.invalidArgument("daam: begin: image is NULL or shorter than ABI 1.2's")
                 }
                 let m = image.pointee
-                let n = Int(m.word_count)
-                guard n == 0 || (m.word_starts != nil) else {
-                    throw PluginKitError.invalidArgument("daam: begin: word_starts is NULL for \(n) words")
-                }
-                var words: [[Int]] = []
-                if let starts = m.word_starts {
-                    let total = Int(starts[n])
-                    guard (0..<n).allSatisfy({ starts[$0] <= starts[$0 + 1] }), total == 0 || m.positions != nil else {
-                        throw PluginKitError.invalidArgument("daam: begin: word_starts not ascending or positions NULL")
-                    }
-                    words = (0..<n).map { k in (Int(starts[k]) ..< Int(starts[k + 1])).map { Int(m.positions![$0]) } }
-                }
+                let words = try DAAMPlugin.words(m)
                 try d.begin(latentHeight: Int(m.latent_height), latentWidth: Int(m.latent_width),
                             tokenCount: Int(m.token_count), promptTokens: Int(m.prompt_tokens), words: words)
             }
