@@ -59,7 +59,7 @@ final class ValidatorTests: XCTestCase {
     func testExamplesPass() throws {
         let libs = try [TestLibraries.path("libexample_euler\(TestLibraries.suffix)"),
                         TestLibraries.path("libtestkit\(TestLibraries.suffix)")]
-            + ["example_ridge", "example_luma", "validatekit"].map(TestLibraries.example)
+            + ["example_ridge", "example_luma", "example_wordpeak", "validatekit"].map(TestLibraries.example)
         var o = ValidationOptions()
         o.specs["index-labeler"] = try PluginSpec.parse("index-labeler:offset=3").settings
         let report = PluginValidator.validate(libraries: libs, options: o)

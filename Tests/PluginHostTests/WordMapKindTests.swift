@@ -70,6 +70,30 @@ final class WordMapKindTests: XCTestCase {
         }
     }
 
+    /// A third party's word-map plugin in C (Examples/CWordMap): per position the largest head's mean token
+    /// probability, full-resolution layers only, averaged over (layer, call), nearest upsampling. Exact values.
+    func testCExampleWordPeak() throws {
+        let r = try PluginRegistry.discover(extraPaths: [try TestLibraries.example("example_wordpeak")],
+                                            useEnvironment: false, useExecutableFolder: false)
+        let wm = try r.wordMap(spec: "example-wordpeak:threshold=0.2").instantiate()
+        XCTAssertEqual(wm.maskThreshold, 0.2)
+        try wm.begin(WordMapImage(latentHeight: 1, latentWidth: 2, tokenCount: 3, promptTokens: 1, words: [[1], [0, 1]]))
+        // [heads 2, hw 2, S 3]: head 0 then head 1, position-major.
+        let p: [Float] = [0.2, 0.5, 0.3, 0.1, 0.8, 0.1,
+                          0.6, 0.3, 0.1, 0.3, 0.4, 0.3]
+        try wm.add(layer: "down_blocks.0.attentions.0.transformer_blocks.0.attn2.probs", call: 0, probabilities: p,
+                   heads: 2, positions: 2, tokens: 3)
+        try wm.add(layer: "up_blocks.1.attentions.0.transformer_blocks.0.attn2.probs", call: 0,
+                   probabilities: [0.9, 0.05, 0.05, 0.9, 0.05, 0.05], heads: 2, positions: 1, tokens: 3)  // left out
+        let maps = try wm.finish(height: 2, width: 4)
+        // word [1]: max(0.5, 0.3) = 0.5, max(0.8, 0.4) = 0.8; word [0, 1]: max(0.35, 0.45) = 0.45, max(0.45, 0.35).
+        let ref: [Float] = [0.5, 0.5, 0.8, 0.8, 0.5, 0.5, 0.8, 0.8, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45]
+        let d = zip(maps, ref).map { abs($0 - $1) }.reduce(Float(0)) { $0.isNaN || $1.isNaN ? .nan : max($0, $1) }
+        print("example-wordpeak maps maxdiff \(d)")
+        XCTAssertEqual(maps.count, ref.count)
+        XCTAssertLessThanOrEqual(d, 1e-6)
+    }
+
     func testValidatorPassesDAAM() throws {
         let dir = try XCTUnwrap(PluginRegistry.executableDirectory())
         let report = PluginValidator.validate(libraries: ["\(dir)/libDAAMWordMaps\(TestLibraries.suffix)"])
