@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "LabelImporters", type: .dynamic, targets: ["LabelImporters"]),
         .library(name: "WorldLabelers", type: .dynamic, targets: ["WorldLabelers"]),
         .library(name: "WorldClassifier", type: .dynamic, targets: ["WorldClassifier"]),
+        .library(name: "DAAMWordMaps", type: .dynamic, targets: ["DAAMWordMaps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +57,8 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: swiftSettings),  // SplitMix64, shared by host and plugins
         .target(name: "Models", dependencies: ["Tensor", "Weights"], swiftSettings: swiftSettings),
         .target(name: "FileFormats", dependencies: ["CPNG"], swiftSettings: swiftSettings),
+        // DAAM's word-map numerics (bicubic, aggregation), shared by the host and the `daam` word-map plugin.
+        .target(name: "WordMapCore", swiftSettings: swiftSettings),
 
         // Plugin loading (host side) and the helpers Swift plugins share (plugin side).
         .target(name: "PluginHost", dependencies: ["PluginABI", "CFFI", "SeededRandom"], swiftSettings: swiftSettings),
@@ -63,7 +66,8 @@ let package = Package(
 
         // Text → image with taps, the run folder; then the study (labels, probes, metrics, reports).
         .target(name: "Pipeline",
-                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost", "SeededRandom"],
+                dependencies: ["Tensor", "Weights", "Tokenizer", "Models", "FileFormats", "PluginHost", "SeededRandom",
+                               "WordMapCore"],
                 swiftSettings: swiftSettings),
         .target(name: "Study", dependencies: ["Tensor", "FileFormats", "PluginHost", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),
@@ -71,7 +75,7 @@ let package = Package(
         // in-process study (stream · memory · spill), the stored-run study, per-step classification, interventions.
         .target(name: "Studies",
                 dependencies: ["Pipeline", "Study", "PluginHost", "PluginABI", "FileFormats", "Models", "Tensor",
-                               "Weights", "SeededRandom", "ClassifierSupport", "Tokenizer"],
+                               "Weights", "SeededRandom", "ClassifierSupport", "Tokenizer", "WordMapCore"],
                 swiftSettings: swiftSettings),
         .target(name: "World", dependencies: ["Tensor", "FileFormats", "Weights", "SeededRandom"],
                 swiftSettings: swiftSettings),
@@ -98,6 +102,7 @@ let package = Package(
         plugin("LabelImporters", path: "Plugins/Labelers/Importers", deps: ["FileFormats", "Weights"]),
         plugin("WorldLabelers", path: "Plugins/Labelers/World", deps: ["World", "Tensor"]),
         plugin("WorldClassifier", path: "Plugins/Classifiers/World", deps: ["World", "Tensor"]),
+        plugin("DAAMWordMaps", path: "Plugins/WordMaps/DAAM", deps: ["WordMapCore"]),
 
         // Tests: one target per area. Fixtures live in Tests/Fixtures (each with the reference's version and
         // the command that made it).

@@ -57,6 +57,10 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: "Target class of every image (default: the class named first in each prompt).")
     var target: String?
 
+    @Option(help: ArgumentHelp("Word-map plugin of the <property>:wordmap rows (wordmap.h): a name or library path "
+                               + "with :key=value settings.", valueName: "spec"))
+    var wordmap: String = "daam"
+
     @Option(help: ArgumentHelp("A control study: permuted[:SEED] (UNet weights permuted; rows PROPERTY:permuted) "
                                + "or none.", valueName: "spec"))
     var control: String?
@@ -145,6 +149,7 @@ struct PipelineCommand: ParsableCommand {
 
         let registry = try plugins.registry()
         let pipeline = try PipelineStudy(config: config, registry: registry, progress: !output.quiet, log: progress.line)
+        pipeline.wordMapSpec = wordmap
         let results = try pipeline.run { spec, base, loaded in
             let t0 = Date()
             for (i, flags) in intervene.enumerated() {

@@ -7,7 +7,7 @@ import PluginHost
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "List plugins (samplers, probes, classifiers, labelers) and libraries that failed to load.")
+        abstract: "List plugins (samplers, probes, classifiers, labelers, word maps) and libraries that failed to load.")
 
     @Flag(help: "Print JSON (the PluginHost RegistryReport) instead of text.")
     var json = false

@@ -1,6 +1,7 @@
-// `ldmprobe wordmaps`: DAAM's per-word cross-attention maps for prompts generated here. The UNet hands its
-// cross-attention probabilities (`…attn2.probs`, conditional branch) to the aggregation as it runs; nothing but
-// the maps is stored (the run folder in OUT/run keeps the images and manifest).
+// `ldmprobe wordmaps`: per-word cross-attention maps for prompts generated here, from a word-map plugin (`--wordmap`,
+// DAAM's `daam` by default). The UNet hands its cross-attention probabilities (`…attn2.probs`, conditional branch)
+// to the plugin as it runs; nothing but the maps is stored (the run folder in OUT/run keeps the images and manifest).
+// The DAAM flags (--layers, --heads, …) are settings of `daam`, appended to --wordmap's.
 import ArgumentParser
 import FileFormats
 import Foundation
@@ -12,14 +13,15 @@ import Tokenizer
 struct WordMapsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wordmaps",
-        abstract: "Per-word cross-attention maps (DAAM): .npy maps and PNG overlays per image.",
+        abstract: "Per-word cross-attention maps (a word-map plugin, DAAM by default): .npy maps and PNG overlays.",
         discussion: """
             DAAM's choices by default (Tang et al. 2022, castorini/daam): every cross-attention layer but the mid \
             block's, every head, every step, each summed (layer, head) map upsampled bicubically to the latent \
             size and clamped at 0, averaged; a word's map is the mean of its sub-token maps, shown at the image \
             size min-max normalised. Outputs per image id in OUT/<id>/: image.png, tokens.npy [T, h, w], \
             wordNN_<word>.npy [H, W] and .png overlays; OUT/words.csv lists words, token positions and the share \
-            of pixels above --threshold. Example:
+            of pixels above the plugin's mask threshold (daam: --threshold). --wordmap swaps the plugin \
+            (wordmap.h); the DAAM flags are then settings it must know. Example:
 
               ldmprobe wordmaps --model sd-v1-4 --prompt "a cat on a red sofa" \\
                   --seed 3 --words cat,sofa --out runs/cat-maps
@@ -31,6 +33,11 @@ struct WordMapsCommand: ParsableCommand {
 
     @Option(help: "Sampler plugin: a name (lms, ddim, pndm) or a library path, with optional :key=value,… settings.")
     var sampler: String = "lms"
+
+    @Option(help: ArgumentHelp("Word-map plugin: a name (daam) or a library path, with optional :key=value,… "
+                               + "settings (`ldmprobe plugins` lists them); the flags below are daam's settings.",
+                               valueName: "spec"))
+    var wordmap: String = "daam"
 
     @Option(help: ArgumentHelp("Words to map (comma-separated or repeated); default every word of the prompt.",
                                valueName: "word"))
@@ -78,6 +85,23 @@ struct WordMapsCommand: ParsableCommand {
         _ = try wordMapOptions()
     }
 
+    /// --wordmap with the DAAM flags given appended as daam settings (lists separated by ';'); `calls` resolves
+    /// --map-steps, nil leaves it out (syntax check only).
+    func wordMapSpec(calls: Int?) throws -> String {
+        let o = try wordMapOptions(calls: calls)
+        func list(_ v: [Int]) -> String { v.map(String.init).joined(separator: ";") }
+        var settings: [String] = []
+        if let l = o.layers { settings.append("layers=" + l.joined(separator: ";")) }
+        if let h = o.heads { settings.append("heads=" + list(h)) }
+        if let st = o.steps { settings.append("steps=" + list(st)) }
+        if let h = o.upsampleHeight, let w = o.upsampleWidth { settings.append("upsample=\(h)x\(w)") }
+        if normalize { settings.append("normalize=true") }
+        if absolute { settings.append("absolute=true") }
+        if threshold != 0.4 { settings.append("threshold=\(threshold)") }
+        guard !settings.isEmpty else { return wordmap }
+        return wordmap + (wordmap.contains(":") ? "," : ":") + settings.joined(separator: ",")
+    }
+
     /// The DAAM choices; `calls` (the run's UNet calls) resolves --map-steps, nil only checks the flags' syntax.
     func wordMapOptions(calls: Int? = nil) throws -> WordMapOptions {
         var o = WordMapOptions()
@@ -104,7 +128,7 @@ struct WordMapsCommand: ParsableCommand {
     func run() throws {
         if let runFolder {
             let folder = RunFolder(URL(fileURLWithPath: runFolder).standardizedFileURL)
-            return try fromRun(folder, options: try wordMapOptions(calls: try folder.readManifest().settings.calls))
+            return try fromRun(folder, spec: try wordMapSpec(calls: try folder.readManifest().settings.calls))
         }
         let jobs = try images.jobs()
         let registry = try plugins.registry()
@@ -113,7 +137,9 @@ struct WordMapsCommand: ParsableCommand {
         progress.line("loading \(model.model ?? "")")
         let loaded = try LoadedModel(sampling.config(model, modelPath: model.model ?? ""))
         let pipeline = try loaded.pipeline(samplerPlugin)
-        let options = try wordMapOptions(calls: try pipeline.plan().calls)
+        let calls = try pipeline.plan().calls
+        let options = try wordMapOptions(calls: calls)
+        let wordMap = try registry.wordMap(spec: try wordMapSpec(calls: calls))
         let chosen = pipeline.capturePoints.filter { $0.isAttentionProbabilities && options.includes(layer: $0.path) }
         guard !chosen.isEmpty else {
             throw ValidationError("--layers \(layers.joined(separator: ",")): selects no cross-attention layer "
@@ -121,7 +147,8 @@ struct WordMapsCommand: ParsableCommand {
         }
         let out = try output.prepare()
         let writer = WordMapWriter(out: out, words: words.isEmpty ? nil : LayerPatterns.split(words))
-        let collector = WordMapCollector(options: options, tokenizer: loaded.sd.textEncoder.tokenizer, perStep: false) {
+        let collector = WordMapCollector(plugin: wordMap, tokenizer: loaded.sd.textEncoder.tokenizer, perStep: false,
+                                         spans: writer.spans) {
             try writer.write($0)
             progress.line("\($0.job.id): maps written")
         }
@@ -141,7 +168,8 @@ struct WordMapsCommand: ParsableCommand {
     }
 
     /// Word maps of a stored run: every finished image with stored `…attn2.probs` captures.
-    func fromRun(_ folder: RunFolder, options: WordMapOptions) throws {
+    func fromRun(_ folder: RunFolder, spec: String) throws {
+        let wordMap = try plugins.registry().wordMap(spec: spec)
         let manifest = try folder.readManifest()
         let tokenizerFolder = model.tokenizer ?? ((model.model ?? manifest.settings.model.path) + "/tokenizer")
         let tokenizer = try CLIPTokenizer(folder: URL(fileURLWithPath: tokenizerFolder))
@@ -156,12 +184,13 @@ struct WordMapsCommand: ParsableCommand {
         for record in manifest.images where record.status == .done {
             guard !StoredProbabilities.files(run: folder, id: record.id).isEmpty else { continue }
             let w = PromptWords(prompt: record.prompt, tokenizer: tokenizer)
-            var agg = WordMapAggregator(options: options, promptTokens: w.ids.count, latentHeight: shape[2],
-                                        latentWidth: shape[3])
-            try StoredProbabilities.feed(run: folder, id: record.id) { try agg.add(point: $0, call: $1, values: $2) }
-            guard !agg.isEmpty else { continue }
+            let spans = writer.spans(record.job, w)
+            let wm = try WordMapCollector.begin(wordMap, words: w, spans: spans, latentHeight: shape[2],
+                                                latentWidth: shape[3])
+            try StoredProbabilities.feed(run: folder, id: record.id) { try WordMapCollector.add(wm, $0, $1, $2) }
             let image = try PNGImage.read(folder.imageURL(record.id))
-            try writer.write(WordMapCollector.Result(job: record.job, image: image, words: w, total: agg))
+            try writer.write(WordMapCollector.Result(job: record.job, image: image, words: w, spans: spans,
+                                                     latentHeight: shape[2], latentWidth: shape[3], total: wm))
             done += 1
             progress.line("\(record.id): maps written (\(done))")
         }

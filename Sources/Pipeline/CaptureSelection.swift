@@ -1,5 +1,6 @@
 // Which capture points a run records: --capture patterns (exact module paths or globs) resolved against the model's
 // capture points, and which CFG branch(es) to keep.
+import WordMapCore
 
 /// Which classifier-free-guidance branch an activation belongs to. The UNet batch is [uncond, cond].
 public enum Branch: String, Codable, Sendable, CaseIterable {
@@ -34,23 +35,7 @@ public struct CapturePattern: Hashable, Sendable {
 
     public var isGlob: Bool { text.contains("*") || text.contains("?") }
 
-    public func matches(_ path: String) -> Bool {
-        let p = Array(text.utf8), s = Array(path.utf8)
-        var pi = 0, si = 0, starP = -1, starS = 0
-        while si < s.count {
-            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == s[si]) {
-                pi += 1; si += 1
-            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
-                starP = pi; starS = si; pi += 1
-            } else if starP >= 0 {
-                pi = starP + 1; starS += 1; si = starS
-            } else {
-                return false
-            }
-        }
-        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
-        return pi == p.count
-    }
+    public func matches(_ path: String) -> Bool { LayerGlob.matches(text, path) }
 }
 
 /// The capture points a run records, in the model's execution order.

@@ -16,6 +16,8 @@ STARTS_WITH_SIZE(ldmp_probe_spec);
 STARTS_WITH_SIZE(ldmp_probe_vtable);
 STARTS_WITH_SIZE(ldmp_classifier_vtable);
 STARTS_WITH_SIZE(ldmp_labeler_vtable);
+STARTS_WITH_SIZE(ldmp_wordmap_image);
+STARTS_WITH_SIZE(ldmp_wordmap_vtable);
 
 /* ABI 1.0's layout on LP64 (Linux x86_64 and aarch64, the platforms built and tested): the end of each struct's
  * last 1.0 field. A minor version may only append after these; moving one breaks every 1.0 plugin. */

@@ -15,6 +15,7 @@ enum ABIMinimum {
         case .probe: return end(\ldmp_probe_vtable.merge)
         case .classifier: return end(\ldmp_classifier_vtable.classify)
         case .labeler: return end(\ldmp_labeler_vtable.load)
+        case .wordmap: return end(\ldmp_wordmap_vtable.mask_threshold)  // the kind is 1.2; its first layout
         }
     }
 

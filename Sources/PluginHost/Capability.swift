@@ -21,7 +21,7 @@ public struct Capability: OptionSet, Sendable, Hashable {
         case .probe: return .probeOnePass
         case .sampler: return .samplerStateful
         case .labeler: return .labelerNeedsImage
-        case .classifier: return []
+        case .classifier, .wordmap: return []
         }
     }
 

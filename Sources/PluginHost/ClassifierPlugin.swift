@@ -19,14 +19,9 @@ public final class ClassifierPlugin: @unchecked Sendable {
     public var name: String { info.name }
 
     public func instantiate() throws -> ClassifierInstance {
-        var out: OpaquePointer?
         let create = vtable.pointee.create!
-        try HostServices.check(info.name, "create") {
+        let out = try HostServices.instance(info.name) { out in
             parameters.withCValues { values, count in create(info.host, values, count, &out) }
-        }
-        guard let out else {
-            throw PluginError.callFailed(plugin: info.name, function: "create", status: 0,
-                                         message: "returned LDMP_OK but no instance")
         }
         return ClassifierInstance(plugin: self, handle: out)
     }

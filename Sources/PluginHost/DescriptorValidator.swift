@@ -189,6 +189,11 @@ enum DescriptorValidator {
             let v = vtable.load(as: ldmp_labeler_vtable.self)
             need(v.create != nil, "create"); need(v.destroy != nil, "destroy")
             need(v.label_kind != nil, "label_kind"); need(v.load != nil, "load")
+        case .wordmap:
+            let v = vtable.load(as: ldmp_wordmap_vtable.self)
+            need(v.create != nil, "create"); need(v.destroy != nil, "destroy")
+            need(v.begin != nil, "begin"); need(v.add != nil, "add"); need(v.finish != nil, "finish")
+            need(v.mask_threshold != nil, "mask_threshold")
         }
         return missing
     }

@@ -104,4 +104,15 @@ public enum HostServices {
             throw PluginError.callFailed(plugin: plugin, function: function, status: status, message: message)
         }
     }
+
+    /// A kind's create: `create(&out)` under check, and the instance it made (LDMP_OK without one is an error).
+    static func instance(_ plugin: String, _ create: (inout OpaquePointer?) -> Int32) throws -> OpaquePointer {
+        var out: OpaquePointer?
+        try check(plugin, "create") { create(&out) }
+        guard let out else {
+            throw PluginError.callFailed(plugin: plugin, function: "create", status: 0,
+                                         message: "returned LDMP_OK but no instance")
+        }
+        return out
+    }
 }

@@ -139,6 +139,11 @@ public final class PluginRegistry: @unchecked Sendable {
         return ProbePlugin(info: info, parameters: params)
     }
 
+    public func wordMap(spec: String) throws -> WordMapPlugin {
+        let (info, params) = try resolve(.wordmap, spec: spec)
+        return WordMapPlugin(info: info, parameters: params)
+    }
+
     public func classifier(spec: String) throws -> ClassifierPlugin {
         let (info, params) = try resolve(.classifier, spec: spec)
         return ClassifierPlugin(info: info, parameters: params)

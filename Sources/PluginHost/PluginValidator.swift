@@ -69,6 +69,7 @@ public enum PluginValidator {
         case .probe: checkProbe(ProbePlugin(info: info, parameters: params), o, &r)
         case .classifier: checkClassifier(ClassifierPlugin(info: info, parameters: params), o, &r)
         case .labeler: checkLabeler(LabelerPlugin(info: info, parameters: params), o, &r)
+        case .wordmap: checkWordMap(WordMapPlugin(info: info, parameters: params), o, &r)
         }
         return r.checks
     }

@@ -12,6 +12,8 @@ import Study
 public final class PipelineStudy {
     public let config: PipelineConfig
     public let registry: PluginRegistry
+    /// The word-map plugin of the `<property>:wordmap` rows (wordmap.h): a name or library path with settings.
+    public var wordMapSpec = "daam"
     public let model: LoadedModel
     let log: (String) -> Void
     let progress: Bool
@@ -92,7 +94,7 @@ public final class PipelineStudy {
         let run = try model.run(pipeline, sampler: sampler, folder: folder, options: options)
         let reporter = ProgressReporter(totalImages: run.jobs.count, enabled: progress)
         // Word maps beside the main study only (a control run's rows would not be kept).
-        let wordMaps = classify ? inProcess.flatMap { wordMapStudy($0, targets: classifier?.targets, say: say) } : nil
+        let wordMaps = classify ? try inProcess.flatMap { try wordMapStudy($0, targets: classifier?.targets, say: say) } : nil
         let taps: [ActivationConsumer & StepObserver] = (inProcess.map { [$0.collector] } ?? [])
             + (wordMaps.map { w -> [ActivationConsumer & StepObserver] in [w.collector] } ?? [])
         let observers: [StepObserver] = taps + (classifier.map { [$0] } ?? [])
@@ -219,10 +221,11 @@ public final class PipelineStudy {
 
     /// The object word's map against the foreground label (needs a classifier's class names for the object word).
     func wordMapStudy(_ inProcess: InProcessStudy, targets: ClassificationTargets?,
-                      say: (String) -> Void) -> WordMapStudy? {
-        guard let targets, let study = WordMapStudy(properties: inProcess.properties.map { ($0.name, $0.kind) },
-                                                    options: inProcess.options, targets: targets,
-                                                    tokenizer: model.sd.textEncoder.tokenizer) else {
+                      say: (String) -> Void) throws -> WordMapStudy? {
+        guard let targets, let study = try WordMapStudy(properties: inProcess.properties.map { ($0.name, $0.kind) },
+                                                        options: inProcess.options, targets: targets,
+                                                        tokenizer: model.sd.textEncoder.tokenizer,
+                                                        wordMap: try registry.wordMap(spec: wordMapSpec)) else {
             say("word maps: off (they need a binary property and --classifier's class names for the object word)")
             return nil
         }
@@ -244,8 +247,9 @@ public final class PipelineStudy {
             return nil
         }
         let options = ProbeStudyOptions(split: outcome.split, labelHeight: label.shape[0], labelWidth: label.shape[1])
-        guard let words = WordMapStudy(properties: outcome.properties.map { ($0.0, $0.1) }, options: options,
-                                       targets: targets, tokenizer: model.sd.textEncoder.tokenizer) else { return nil }
+        guard let words = try WordMapStudy(properties: outcome.properties.map { ($0.0, $0.1) }, options: options,
+                                           targets: targets, tokenizer: model.sd.textEncoder.tokenizer,
+                                           wordMap: try registry.wordMap(spec: wordMapSpec)) else { return nil }
         let n = try words.scoreStored(run: folder.url, jobs: config.jobs, labels: labels,
                                       latentHeight: model.settings.height / 8, latentWidth: model.settings.width / 8)
         say("word maps: the object word's DAAM map scored on \(n) stored test image(s)")

@@ -1,6 +1,8 @@
 // The word-map rows of `ldmprobe pipeline` (`foreground:wordmap`, layer daam) on the embedded demo model: present
 // per step with the test images counted, drawn in report.html, reproduced by `ldmprobe report`, and the same when
-// the study reads a stored run with `*attn2.probs` captures (--from-disk, float32) as when streamed.
+// the study reads a stored run with `*attn2.probs` captures (--from-disk, float32) as when streamed; `--wordmap`
+// hands the plugin its settings (daam:steps=1 leaves one per-step row, whose mean Dice is the all-steps one's) and an unknown
+// plugin is one error line.
 import Foundation
 import XCTest
 
@@ -46,5 +48,25 @@ final class WordMapStudyCLITests: XCTestCase {
             .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
             .filter { $0.count == 8 && $0[2] == "foreground:wordmap" }
         XCTAssertEqual(again, streamed, "ldmprobe report reproduces the rows from per_image_metrics.csv")
+    }
+
+    func testWordMapPluginSettingsReachTheRows() throws {
+        guard LDMProbeCLI.demoModelPresent else { return XCTFail("no Assets/demo/model/model_index.json (git checkout Assets/demo)") }
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordmapstudy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let rows = try pipeline(tmp.appendingPathComponent("one"), ["--wordmap", "daam:steps=1"])
+        XCTAssertEqual(rows.map { [$0[0], $0[1]] }, [["daam", "1"], ["daam-all-steps", "2"]],
+                       "calls 0 and 2 are left out by the plugin: no rows; all steps = call 1 alone")
+        if rows.count == 2 {
+            print("daam:steps=1 rows: \(rows.map { "\($0[0]) \($0[1]): \($0[4])" })")
+            // (Each row's bootstrap interval has its own random stream; the mean and n are the map's.)
+            XCTAssertEqual([rows[0][4], rows[0][7]], [rows[1][4], rows[1][7]], "the same map, so the same mean Dice")
+        }
+        let (status, _, err) = try LDMProbeCLI.run(["pipeline", "--demo", "--count", "8", "--steps", "3",
+                                                    "--sampler", "ddim", "--control", "none", "--quiet",
+                                                    "--wordmap", "nosuch", "--out", tmp.appendingPathComponent("x").path])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(err.contains("nosuch"), err)
+        XCTAssertEqual(err.split(separator: "\n").filter { $0.contains("rror") }.count, 1, err)
     }
 }

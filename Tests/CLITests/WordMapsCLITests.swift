@@ -1,5 +1,6 @@
 // `ldmprobe wordmaps` on the tiny SD-v1-topology model: the maps and overlays it writes, words.csv, a word the
-// prompt lacks, and a bad flag as one error line.
+// prompt lacks, a bad flag as one error line, and --wordmap: the flags are daam's settings, a plugin spec with the
+// same settings gives the same maps, an unknown plugin is one error line.
 import Foundation
 import XCTest
 
@@ -54,16 +55,48 @@ final class WordMapsCLITests: XCTestCase {
         XCTAssertEqual(r.0, 0, r.2)
         r = try LDMProbeCLI.run(["wordmaps", "--run", run.path, "--words", "axolotl", "--quiet", "--out", stored.path])
         XCTAssertEqual(r.0, 0, r.2)
-        func floats(_ dir: URL) throws -> [Float] {
-            let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
-            return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        }
-        let a = try floats(direct), b = try floats(stored)
-        var d: Float = 0
-        for (x, y) in zip(a, b) { d = max(d, abs(x - y)); if x.isNaN || y.isNaN { d = .nan; break } }
+        let a = try Self.axolotl(direct), b = try Self.axolotl(stored)
+        let d = Self.maxdiff(a, b)
         print("wordmaps --run vs in-process: maxdiff \(d) over \(a.count) values")
         XCTAssertEqual(a.count, 64 * 64)
         XCTAssertLessThanOrEqual(d, 1e-6)
+    }
+
+    /// `--wordmap daam:heads=1,absolute=true` and `--heads 1 --absolute` are the same plugin call: equal maps.
+    func testWordMapSpecEqualsTheFlags() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordmaps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let common = ["wordmaps", "--model", Self.tinySD.path, "--prompt", "an axolotl on a wooden table", "--seed", "3",
+                      "--height", "64", "--width", "64", "--steps", "2", "--sampler", "ddim", "--words", "axolotl",
+                      "--quiet"]
+        let a = tmp.appendingPathComponent("flags"), b = tmp.appendingPathComponent("spec")
+        var r = try LDMProbeCLI.run(common + ["--heads", "1", "--absolute", "--out", a.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try LDMProbeCLI.run(common + ["--wordmap", "daam:heads=1,absolute=true", "--out", b.path])
+        XCTAssertEqual(r.0, 0, r.2)
+        let x = try Self.axolotl(a), y = try Self.axolotl(b)
+        let d = Self.maxdiff(x, y)
+        print("wordmaps --heads 1 --absolute vs --wordmap daam:heads=1,absolute=true: maxdiff \(d); max \(x.max() ?? .nan)")
+        XCTAssertEqual(x.count, 64 * 64)
+        XCTAssertEqual(d, 0)
+        XCTAssertLessThan(x.max() ?? .nan, 0.9, "absolute maps are probabilities, not min-max normalised")
+        r = try LDMProbeCLI.run(common + ["--wordmap", "nosuch", "--out", tmp.appendingPathComponent("x").path])
+        XCTAssertNotEqual(r.0, 0)
+        XCTAssertTrue(r.2.contains("nosuch"), r.2)
+        XCTAssertEqual(r.2.split(separator: "\n").filter { $0.contains("rror") }.count, 1, r.2)
+    }
+
+    /// The 64×64 float32 map word00_axolotl.npy of image prompt_0_seed_3 in `dir` (the header skipped).
+    static func axolotl(_ dir: URL) throws -> [Float] {
+        let d = try Data(contentsOf: dir.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
+        return d.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    /// max |a − b|, NaN if either holds one.
+    static func maxdiff(_ a: [Float], _ b: [Float]) -> Float {
+        var d: Float = 0
+        for (x, y) in zip(a, b) { d = max(d, abs(x - y)); if x.isNaN || y.isNaN { return .nan } }
+        return d
     }
 
     func testBadHeadListIsOneErrorLine() throws {

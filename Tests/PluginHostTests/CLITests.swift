@@ -53,6 +53,29 @@ final class PluginCLITests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("ABI major 2, host supports 1"))
     }
 
+    /// `wordmaps --wordmap LIBRARY`: a third party's word-map plugin (Examples/CWordMap) replaces daam end to end.
+    func testWordMapsWithACPlugin() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("ldmprobe-wordpeak-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let tiny = TestLibraries.repoRoot.appendingPathComponent("Tests/Fixtures/tiny-sd").path
+        let r = try TestLibraries.run(try binary(), [
+            "wordmaps", "--model", tiny, "--prompt", "an axolotl on a wooden table", "--seed", "3", "--height", "64",
+            "--width", "64", "--steps", "2", "--sampler", "ddim", "--words", "axolotl", "--quiet",
+            "--wordmap", try TestLibraries.example("example_wordpeak") + ":threshold=0.01", "--out", out.path],
+            environment: environment)
+        XCTAssertEqual(r.status, 0, r.output)
+        let npy = try Data(contentsOf: out.appendingPathComponent("prompt_0_seed_3/word00_axolotl.npy"))
+        let map = npy.suffix(64 * 64 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let lo = map.min() ?? .nan, hi = map.max() ?? .nan
+        print("wordmaps with example-wordpeak: axolotl map range [\(lo), \(hi)]")
+        // Probabilities (not min-max normalised as daam's): inside (0, 1) and not constant.
+        XCTAssertGreaterThan(lo, 0)
+        XCTAssertLessThan(hi, 1)
+        XCTAssertGreaterThan(hi, lo)
+        let csv = try String(contentsOf: out.appendingPathComponent("words.csv"), encoding: .utf8)
+        XCTAssertTrue(csv.contains("prompt_0_seed_3,axolotl,2 3 4 5,"), csv)
+    }
+
     func testActionCommand() throws {
         let exe = try binary()
         let dir = try TestLibraries.build().path

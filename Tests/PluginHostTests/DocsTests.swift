@@ -65,7 +65,7 @@ final class DocsTests: XCTestCase {
         let dir = try XCTUnwrap(PluginRegistry.executableDirectory())
         let r = try PluginRegistry.discover(
             extraPaths: [dir, try TestLibraries.path("libexample_euler\(TestLibraries.suffix)")]
-                + (try ["example_ridge", "example_luma"].map(TestLibraries.example)),
+                + (try ["example_ridge", "example_luma", "example_wordpeak"].map(TestLibraries.example)),
             useEnvironment: false, useExecutableFolder: false)
         let known = Dictionary(r.plugins.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let text = try Self.docs()

@@ -38,7 +38,8 @@ final class HeaderCompileTests: XCTestCase {
             .appendingPathComponent("libex-\(UUID().uuidString)\(TestLibraries.suffix)")
         defer { try? FileManager.default.removeItem(at: out) }
         let strict = ["-pedantic", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I", TestLibraries.include]
-        for src in ["Examples/CPlugin/example_euler.c", "Examples/CProbe/example_ridge.c", "Tests/Fixtures/PluginHost/testkit.c"] {
+        for src in ["Examples/CPlugin/example_euler.c", "Examples/CProbe/example_ridge.c",
+                    "Examples/CWordMap/example_wordpeak.c", "Tests/Fixtures/PluginHost/testkit.c"] {
             try TestLibraries.compile(["-std=c11"] + strict + [TestLibraries.repoRoot.appendingPathComponent(src).path,
                                                                "-lm", "-o", out.path])
         }

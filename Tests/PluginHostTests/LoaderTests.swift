@@ -34,15 +34,18 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(reasons("libinitfail\(TestLibraries.suffix)"),
                        ["init failed (LDMP_ERR_IO (2)): initfail: weights folder missing (hint: set LDMP_TEST_WEIGHTS)"])
         let malformed = reasons("libmalformed\(TestLibraries.suffix)")
-        XCTAssertEqual(malformed.count, 4)
+        XCTAssertEqual(malformed.count, 5)
         XCTAssertTrue(malformed[0].contains("#1") && malformed[0].contains("'Bad Name' does not match [a-z0-9_-]+"))
         XCTAssertTrue(malformed[1].contains("#2") && malformed[1].contains("vtable struct_size 8 <"))
         XCTAssertTrue(malformed[2].contains("#3") && malformed[2].contains("default '99' is invalid: out of range [0, 10]"))
         XCTAssertTrue(malformed[3].contains("#4") && malformed[3].contains("bits 0x1 that are not for a classifier"))
+        XCTAssertTrue(malformed[4].contains("#6") && malformed[4].contains("wordmap no-finish")
+                      && malformed[4].contains("vtable function(s) finish, mask_threshold are NULL but required"),
+                      malformed[4])
         // A capability bit of a newer minor is ignored, not an error.
         XCTAssertEqual(try r.plugin(.classifier, named: "future-cap").capabilities, 0x100)
         XCTAssertEqual(r.report.plugins.first { $0.name == "future-cap" }?.capabilities, [])
-        XCTAssertEqual(r.failures.count, 9)
+        XCTAssertEqual(r.failures.count, 10)
     }
 
     /// Loading twice (a second registry, a second path to the same file) neither re-inits nor duplicates.

@@ -53,6 +53,9 @@ enum TestLibraries {
         try compile(["-std=c11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include,
                      repoRoot.appendingPathComponent("Examples/CProbe/example_ridge.c").path, "-lm",
                      "-o", examples.appendingPathComponent("libexample_ridge\(suffix)").path])
+        try compile(["-std=c11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include,
+                     repoRoot.appendingPathComponent("Examples/CWordMap/example_wordpeak.c").path,
+                     "-o", examples.appendingPathComponent("libexample_wordpeak\(suffix)").path])
         try compile(["-std=c++17", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include,
                      repoRoot.appendingPathComponent("Examples/CxxPlugin/example_luma.cpp").path,
                      "-Wl,--version-script=\(exportsMap)",

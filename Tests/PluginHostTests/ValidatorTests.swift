@@ -7,7 +7,7 @@ import XCTest
 final class ValidatorTests: XCTestCase {
     /// The package's plugin libraries, built next to the test runner (SwiftPM's product folder).
     static let shipped = ["DDIMSampler", "PNDMSampler", "LMSSampler", "LinearProbe", "VGGClassifier", "LabelImporters",
-                          "WorldLabelers", "WorldClassifier"]
+                          "WorldLabelers", "WorldClassifier", "DAAMWordMaps"]
 
     static func shippedPaths() throws -> [String] {
         let dir = try XCTUnwrap(PluginRegistry.executableDirectory())
@@ -44,13 +44,14 @@ final class ValidatorTests: XCTestCase {
         print("validate-plugin: \(plugins.count) shipped plugins, \(report.checks.count) checks, "
               + String(format: "%.1f s", Date().timeIntervalSince(start)))
         for p in ["sampler ddim", "sampler pndm", "sampler lms", "probe linear", "classifier vgg16", "labeler tracer",
-                  "labeler world-depth", "classifier world-objects"] {
+                  "labeler world-depth", "classifier world-objects", "wordmap daam"] {
             XCTAssertTrue(plugins.contains(p), "\(p) not validated")
         }
         // The kind-specific checks ran, not only the descriptor ones.
         let names = Set(report.checks.map { "\($0.plugin)/\($0.check)" })
         for c in ["sampler pndm/deterministic", "sampler ddim/stateless", "probe linear/save-load binary",
-                  "classifier vgg16/probabilities", "labeler world-depth/needs-image", "labeler tracer/load"] {
+                  "classifier vgg16/probabilities", "labeler world-depth/needs-image", "labeler tracer/load",
+                  "wordmap daam/maps"] {
             XCTAssertTrue(names.contains(c), "\(c) missing")
         }
     }
@@ -58,7 +59,7 @@ final class ValidatorTests: XCTestCase {
     func testExamplesPass() throws {
         let libs = try [TestLibraries.path("libexample_euler\(TestLibraries.suffix)"),
                         TestLibraries.path("libtestkit\(TestLibraries.suffix)")]
-            + ["example_ridge", "example_luma", "validatekit"].map(TestLibraries.example)
+            + ["example_ridge", "example_luma", "example_wordpeak", "validatekit"].map(TestLibraries.example)
         var o = ValidationOptions()
         o.specs["index-labeler"] = try PluginSpec.parse("index-labeler:offset=3").settings
         let report = PluginValidator.validate(libraries: libs, options: o)

@@ -1,11 +1,13 @@
 // Cross-attention probabilities (`…attn2.probs`) and DAAM word maps against diffusers on the tiny random model
 // (Tests/Fixtures/wordmaps, made by tools/make_wordmap_fixtures.py): the captured probabilities at the stored steps,
 // then DAAM's global map, per-word maps and image-size maps from our aggregation of our captures, for the default
-// choices and for a layer/head/step subset with normalisation. Tolerance: README's activation parity (1.5e-5
+// choices and for a layer/head/step subset with normalisation; then the same maps through the `daam` word-map
+// plugin (Plugins/WordMaps/DAAM, loaded through the C ABI) with the config as its parameters. Tolerance: README's activation parity (1.5e-5
 // relative to the largest reference value).
 import FileFormats
 import Foundation
 import Pipeline
+import PluginHost
 import Studies
 import XCTest
 
@@ -97,6 +99,42 @@ final class WordMapParityTests: XCTestCase {
                                                    toWidth: s.size, minMax: true)
                 try check("\(name) image \(w)", big, try NpyArray.read(Self.fixture("\(name)_word_\(w).npy")))
             }
+            try checkPlugin(name, c, s, captured)
+        }
+    }
+
+    /// The config's maps from the `daam` plugin: every token as a one-token word at the latent size with
+    /// absolute=true is DAAM's global map; the words at the latent size its latent maps; at the image size with
+    /// DAAM's min-max normalisation its image maps.
+    func checkPlugin(_ name: String, _ c: Summary.Config, _ s: Summary, _ captured: [(CapturePoint, [Float])]) throws {
+        let spec = "daam:layers=\(c.layers.joined(separator: ";")),heads=\(c.heads.map(String.init).joined(separator: ";")),"
+            + "steps=\(c.steps.map(String.init).joined(separator: ";")),normalize=\(c.normalize)"
+        let latent = s.size / 8
+        let words = s.words.sorted(by: { $0.key < $1.key })
+        func maps(_ absolute: Bool, _ spans: [[Int]], _ size: Int) throws -> [Float] {
+            let wm = try Plugins.registry().wordMap(spec: spec + ",absolute=\(absolute)").instantiate()
+            try wm.begin(WordMapImage(latentHeight: latent, latentWidth: latent, tokenCount: 77, promptTokens: s.n_tokens,
+                                      words: spans))
+            for (point, all) in captured {
+                let per = all.count / s.steps
+                for k in 0 ..< s.steps {
+                    try wm.add(layer: point.path, call: k, probabilities: Array(all[k * per ..< (k + 1) * per]),
+                               heads: point.channels, positions: point.height, tokens: point.width)
+                }
+            }
+            XCTAssertEqual(wm.maskThreshold, 0.4)
+            return try wm.finish(height: size, width: size)
+        }
+        let global = try maps(true, (0 ..< s.n_tokens + 2).map { [$0] }, latent)
+        try check("plugin \(name) global", global, try NpyArray.read(Self.fixture("\(name)_global.npy")))
+        let n = latent * latent, big = s.size * s.size
+        let latentMaps = try maps(true, words.map(\.value), latent)
+        let imageMaps = try maps(false, words.map(\.value), s.size)
+        for (k, (w, _)) in words.enumerated() {
+            try check("plugin \(name) latent \(w)", Array(latentMaps[k * n ..< (k + 1) * n]),
+                      try NpyArray.read(Self.fixture("\(name)_latent_\(w).npy")))
+            try check("plugin \(name) image \(w)", Array(imageMaps[k * big ..< (k + 1) * big]),
+                      try NpyArray.read(Self.fixture("\(name)_word_\(w).npy")))
         }
     }
 }

@@ -8,6 +8,8 @@ public struct PromptWords {
     /// Their token strings (`cube</w>`, `ax`, …).
     public let strings: [String]
     private let tokenizer: CLIPTokenizer
+    /// The text encoder's sequence length (77): the last dimension of the cross-attention probabilities.
+    public var tokenCount: Int { tokenizer.maxLength }
 
     public init(prompt: String, tokenizer: CLIPTokenizer) {
         self.tokenizer = tokenizer

@@ -1,7 +1,8 @@
-// The object word's DAAM map as a predictor of the foreground label, per step, beside the probe: for each test
-// image and UNet call, the word's map from that call's cross-attention alone (DAAM's other defaults), expanded to
-// the label size and min-max normalised, is the mask `map > threshold` (DAAM's τ = 0.4), scored with the probe's
-// Dice against the label. The object word is the classifier's target class (by default the class the prompt names
+// The object word's word map (a word-map plugin, DAAM by default) as a predictor of the foreground label, per step,
+// beside the probe: for each test image and UNet call, the word's map from that call's cross-attention alone (one
+// plugin instance fed only that call), at the label size (DAAM: min-max normalised), is the mask
+// `map > mask_threshold` (DAAM's τ = 0.4), scored with the probe's Dice against the label. A call the plugin leaves
+// out (its `steps`) has no map. The object word is the classifier's target class (by default the class the prompt names
 // first).
 // DAAM's own map (every step summed) is scored too, as layer `daam-all-steps` at the last call.
 // The values join per_image_metrics.csv as `<property>:wordmap` (layer `daam`), and metrics.csv, gaps.csv and
@@ -9,6 +10,7 @@
 import FileFormats
 import Foundation
 import Pipeline
+import PluginABI
 import PluginHost
 import Study
 import Tokenizer
@@ -25,7 +27,9 @@ public final class WordMapStudy {
     let labelHeight: Int
     let labelWidth: Int
     let threshold: Float
-    let mapOptions: WordMapOptions
+    let plugin: WordMapPlugin
+    /// Calls scored (the study's steps; nil: every call).
+    let calls: Set<Int>?
     let targets: ClassificationTargets
     let tokenizer: CLIPTokenizer
     public private(set) var collector: WordMapCollector!
@@ -36,12 +40,12 @@ public final class WordMapStudy {
     private var pendingMaps: [String: [[Float]?]] = [:]
     /// id → Dice per call (nil: no word or a call left out).
     private var dice: [String: [Double?]] = [:]
-    private var calls = 0
+    private var callCount = 0
 
     /// nil when the study has no binary property to score against. `targets`: the classifier's targets (the
-    /// object word is the target class's name).
+    /// object word is the target class's name); `wordMap` makes the maps (its mask threshold is the plugin's).
     public init?(properties: [(name: String, kind: LabelKind)], options: ProbeStudyOptions,
-                 targets: ClassificationTargets, tokenizer: CLIPTokenizer, wordMaps: WordMapOptions = WordMapOptions()) {
+                 targets: ClassificationTargets, tokenizer: CLIPTokenizer, wordMap: WordMapPlugin) throws {
         let binary = properties.indices.filter { properties[$0].kind == LabelKind.binary }
         guard let k = binary.first(where: { properties[$0].name == "foreground" }) ?? binary.first else { return nil }
         property = properties[k].name
@@ -49,25 +53,25 @@ public final class WordMapStudy {
         split = options.split
         labelHeight = options.labelHeight
         labelWidth = options.labelWidth
-        threshold = wordMaps.threshold
-        var o = wordMaps
-        if o.steps == nil { o.steps = options.steps }
-        mapOptions = o
+        threshold = Float(try wordMap.instantiate().maskThreshold)
+        plugin = wordMap
+        calls = options.steps.map(Set.init)
         self.targets = targets
         self.tokenizer = tokenizer
-        collector = WordMapCollector(options: o, tokenizer: tokenizer, perStep: true, alsoTotal: true,
-                                     positions: { [unowned self] job, w in self.positions(job, w) },
+        collector = WordMapCollector(plugin: wordMap, tokenizer: tokenizer, perStep: true, alsoTotal: true,
+                                     calls: calls, spans: { [unowned self] job, w in self.spans(job, w) },
                                      handler: { [unowned self] r in
-                                         try self.mapsDone(job: r.job, words: r.words, perStep: r.perStep, total: r.total)
+                                         try self.mapsDone(job: r.job, perStep: r.perStep, total: r.total)
                                      })
     }
 
-    /// The object word's token positions in a test image's prompt ([] for a training image or no object word).
-    func positions(_ job: ImageJob, _ w: PromptWords) -> [Int] {
+    /// The object word and its token positions in a test image's prompt ([] for a training image or no object word).
+    func spans(_ job: ImageJob, _ w: PromptWords) -> [(text: String, positions: [Int])] {
         guard split.test.contains(job.id) else { return [] }
         let word = targets.target(id: job.id, promptIndex: job.promptIndex, prompt: job.prompt).map { targets.labels[$0] }
         words[job.id] = word
-        return word.flatMap { w.positions(of: $0) } ?? []
+        guard let word, let positions = w.positions(of: word) else { return [] }
+        return [(word, positions)]
     }
 
     /// The labels of an image (every property's, as the activation collector computes them).
@@ -82,14 +86,15 @@ public final class WordMapStudy {
     }
 
     /// Scores the per-step maps and, as one more entry, the all-steps map.
-    func mapsDone(job: ImageJob, words w: PromptWords, perStep: [WordMapAggregator?], total: WordMapAggregator?) throws {
-        calls = max(calls, perStep.count)
-        guard let word = words[job.id] ?? nil, let positions = w.positions(of: word) else { return }
-        let maps = (perStep + [total]).map { agg -> [Float]? in
-            guard let agg, !agg.isEmpty else { return nil }
-            let g = agg.globalMap()
-            return WordMapAggregator.expand(agg.wordMap(g.maps, word: positions), height: g.height, width: g.width,
-                                            toHeight: labelHeight, toWidth: labelWidth, minMax: true)
+    func mapsDone(job: ImageJob, perStep: [WordMapInstance?], total: WordMapInstance?) throws {
+        callCount = max(callCount, perStep.count)
+        guard words[job.id] ?? nil != nil else { return }
+        let maps = try (perStep + [total]).map { wm -> [Float]? in
+            guard let wm else { return nil }
+            do { return try wm.finish(height: labelHeight, width: labelWidth) } catch PluginError.callFailed(_, _, let status, _)
+                where status == Int32(LDMP_ERR_INVALID_ARGUMENT.rawValue) && wm !== total {
+                return nil  // a call the plugin leaves out: nothing usable was added
+            }
         }
         if let label = pendingLabels.removeValue(forKey: job.id) { score(job.id, maps, label) } else {
             pendingMaps[job.id] = maps
@@ -103,23 +108,21 @@ public final class WordMapStudy {
         let folder = RunFolder(run)
         for job in jobs where split.test.contains(job.id) {
             let w = PromptWords(prompt: job.prompt, tokenizer: tokenizer)
-            let kept = positions(job, w)
+            let kept = spans(job, w)
             guard !kept.isEmpty, !StoredProbabilities.files(run: folder, id: job.id).isEmpty else { continue }
-            var perStep: [Int: WordMapAggregator] = [:]
-            var total = WordMapAggregator(options: mapOptions, positions: kept, latentHeight: latentHeight,
-                                          latentWidth: latentWidth)
-            let calls = try StoredProbabilities.feed(run: folder, id: job.id) { point, k, values in
-                guard mapOptions.includes(step: k) else { return }
-                try total.add(point: point, call: k, values: values)
-                if perStep[k] == nil {
-                    var o = mapOptions
-                    o.steps = [k]
-                    perStep[k] = WordMapAggregator(options: o, positions: kept, latentHeight: latentHeight,
-                                                   latentWidth: latentWidth)
-                }
-                try perStep[k]?.add(point: point, call: k, values: values)
+            func make() throws -> WordMapInstance {
+                try WordMapCollector.begin(plugin, words: w, spans: kept, latentHeight: latentHeight,
+                                           latentWidth: latentWidth)
             }
-            try mapsDone(job: job, words: w, perStep: (0 ..< calls).map { perStep[$0] }, total: total)
+            var perStep: [Int: WordMapInstance] = [:]
+            let total = try make()
+            let n = try StoredProbabilities.feed(run: folder, id: job.id) { point, k, values in
+                guard calls?.contains(k) ?? true else { return }
+                try WordMapCollector.add(total, point, k, values)
+                if perStep[k] == nil { perStep[k] = try make() }
+                try WordMapCollector.add(perStep[k]!, point, k, values)
+            }
+            try mapsDone(job: job, perStep: (0 ..< n).map { perStep[$0] }, total: total)
             let labelFile = labels.appendingPathComponent(property).appendingPathComponent(job.id + ".npy")
             labelDone(id: job.id, label: try NpyArray.read(labelFile).floats())
         }
@@ -144,13 +147,13 @@ public final class WordMapStudy {
         guard !dice.isEmpty else { return nil }
         let file = study.appendingPathComponent("per_image_metrics.csv")
         var values = try PerImageMetric.read(file).filter { $0.control != Self.control }
-        // Entries 0 ..< calls: one per call; entry `calls`: the all-steps map, reported at the last call.
-        for entry in 0 ... calls where dice.values.contains(where: { entry < $0.count && $0[entry] != nil }) {
+        // Entries 0 ..< callCount: one per call; entry `callCount`: the all-steps map, reported at the last call.
+        for entry in 0 ... callCount where dice.values.contains(where: { entry < $0.count && $0[entry] != nil }) {
             for id in split.test {
                 let v = dice[id].flatMap { entry < $0.count ? $0[entry] : nil }
                 values.append(PerImageMetric(property: property, control: Self.control,
-                                             layer: entry == calls ? Self.allStepsLayer : Self.layer,
-                                             step: min(entry, calls - 1), image: id, metric: "dice", value: v))
+                                             layer: entry == callCount ? Self.allStepsLayer : Self.layer,
+                                             step: min(entry, callCount - 1), image: id, metric: "dice", value: v))
             }
         }
         try PerImageMetric.write(values, to: file)

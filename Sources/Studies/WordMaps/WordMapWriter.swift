@@ -1,11 +1,13 @@
 // Writes one image's word maps (the `wordmaps` command):
 //   <out>/<id>/image.png                the generated image
-//   <out>/<id>/tokens.npy               float32 [T, h, w]: DAAM's global map per kept token (h, w: upsampling size)
-//   <out>/<id>/<word>.npy               float32 [H, W]: the word's map at the image size (min-max normalised by default)
+//   <out>/<id>/tokens.npy               float32 [T, h, w]: the plugin's map of each token 0 ..< n + 2 alone at the latent
+//                                       size (daam: min-max normalised unless absolute=true)
+//   <out>/<id>/<word>.npy               float32 [H, W]: the word's map at the image size (daam: min-max normalised)
 //   <out>/<id>/<word>.png               that map over the image (jet-like colours, 50 % blend)
-//   <out>/words.csv                     id, word, positions (1 = first prompt token), tokens, mask share (> threshold)
+//   <out>/words.csv                     id, word, positions (1 = first prompt token), tokens, mask share (> the plugin's mask threshold)
 import FileFormats
 import Foundation
+import Pipeline
 
 public final class WordMapWriter {
     let out: URL
@@ -20,30 +22,39 @@ public final class WordMapWriter {
         self.words = words
     }
 
+    /// The spans to begin an image with: the chosen words (every word of the prompt without `words`), then each
+    /// token 0 ..< n + 2 alone (for tokens.npy). A chosen word the prompt lacks is recorded in `missing`.
+    public func spans(_ job: ImageJob, _ w: PromptWords) -> [(text: String, positions: [Int])] {
+        var chosen: [(text: String, positions: [Int])] = []
+        if let words {
+            for word in words {
+                if let p = w.positions(of: word) { chosen.append((word, p)) } else { missing.append("\(job.id): \(word)") }
+            }
+        } else {
+            chosen = w.words
+        }
+        return chosen + (0 ..< w.ids.count + 2).map { (text: "", positions: [$0]) }
+    }
+
     public func write(_ r: WordMapCollector.Result) throws {
-        guard let agg = r.total else { return }
+        guard let wm = r.total else { return }
         let folder = out.appendingPathComponent(r.job.id)
         try AtomicFile.createFolder(folder)
         try r.image.write(to: folder.appendingPathComponent("image.png"))
-        let g = agg.globalMap()
-        try NpyArray(float32: g.maps, shape: [agg.tokens, g.height, g.width])
+        let tokens = r.words.ids.count + 2, named = r.spans.count - tokens
+        let (lh, lw) = (r.latentHeight, r.latentWidth), n = lh * lw
+        let small = try wm.finish(height: lh, width: lw)                        // [spans, lh, lw]
+        try NpyArray(float32: Array(small[named * n ..< (named + tokens) * n]), shape: [tokens, lh, lw])
             .write(to: folder.appendingPathComponent("tokens.npy"))
-        var chosen: [(text: String, positions: [Int])] = []
-        if let words {
-            for w in words {
-                if let p = r.words.positions(of: w) { chosen.append((w, p)) } else { missing.append("\(r.job.id): \(w)") }
-            }
-        } else {
-            chosen = r.words.words
-        }
-        let (ih, iw) = (r.image.height, r.image.width)
-        for (k, word) in chosen.enumerated() {
-            let map = WordMapAggregator.expand(agg.wordMap(g.maps, word: word.positions), height: g.height,
-                                               width: g.width, toHeight: ih, toWidth: iw, minMax: agg.options.minMax)
+        let (ih, iw) = (r.image.height, r.image.width), big = ih * iw
+        let maps = try wm.finish(height: ih, width: iw)                         // [spans, ih, iw]
+        let threshold = Float(wm.maskThreshold)
+        for (k, word) in r.spans.prefix(named).enumerated() {
+            let map = Array(maps[k * big ..< (k + 1) * big])
             let name = Self.fileName(word.text, index: k)
             try NpyArray(float32: map, shape: [ih, iw]).write(to: folder.appendingPathComponent(name + ".npy"))
             try Self.overlay(map, on: r.image).write(to: folder.appendingPathComponent(name + ".png"))
-            let share = Double(map.filter { $0 > agg.options.threshold }.count) / Double(max(map.count, 1))
+            let share = Double(map.filter { $0 > threshold }.count) / Double(max(map.count, 1))
             rows.append([r.job.id, word.text, word.positions.map(String.init).joined(separator: " "),
                          word.positions.map { r.words.strings[$0 - 1] }.joined(separator: " "), String(share)])
         }

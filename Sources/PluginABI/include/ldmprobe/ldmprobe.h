@@ -16,5 +16,6 @@
 #include "probe.h"
 #include "classifier.h"
 #include "labeler.h"
+#include "wordmap.h"
 
 #endif

@@ -22,7 +22,8 @@ typedef enum ldmp_plugin_kind {
     LDMP_KIND_SAMPLER = 0,     /* sampler.h */
     LDMP_KIND_PROBE = 1,       /* probe.h */
     LDMP_KIND_CLASSIFIER = 2,  /* classifier.h */
-    LDMP_KIND_LABELER = 3      /* labeler.h */
+    LDMP_KIND_LABELER = 3,     /* labeler.h */
+    LDMP_KIND_WORDMAP = 4      /* wordmap.h (since 1.2) */
 } ldmp_plugin_kind;
 
 /** Capability bits (ldmp_plugin_desc.capabilities). A bit of another kind than the plugin's makes the descriptor

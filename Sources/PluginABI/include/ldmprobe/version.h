@@ -11,9 +11,10 @@
  *  - Anything else (removing, reordering, resizing or retyping a member, changing a function's meaning) is a major
  *    bump, which also renames the entry symbol (ldmprobe_entry_v1 → ldmprobe_entry_v2), so that an old host never
  *    even finds a new plugin's entry.
- *  - 1.0: the first frozen ABI. 1.1 (this one): fixed-width enum-valued fields (same layout as 1.0), the
+ *  - 1.0: the first frozen ABI. 1.1: fixed-width enum-valued fields (same layout as 1.0), the
  *    descriptor's capabilities, host JSON readers for a sampler's scheduler config, LDMP_EXPORT and the entry
  *    prototype, the array stride rule, the ownership rule of host->alloc.
+ *  - 1.2 (this one): the probe's export_state/import_state; the word-map kind (wordmap.h, LDMP_KIND_WORDMAP).
  *
  * Structs: every struct starts with uint32_t struct_size = sizeof the struct as its writer compiled it. A reader
  * never reads past struct_size. Enum-valued fields are uint32_t (an enum's size is the compiler's choice); the

@@ -1,6 +1,6 @@
 // DAAM's aggregation of cross-attention probabilities into per-token and per-word maps, fed one capture at a time
 // (a layer's [heads, h·w, S] at one UNet call, conditional branch) so a run never holds more than one sum per layer.
-import Pipeline
+// Shared by the host (Studies) and the `daam` word-map plugin; nothing here knows the pipeline.
 
 public struct WordMapAggregator {
     public let options: WordMapOptions
@@ -38,42 +38,40 @@ public struct WordMapAggregator {
     /// Whether any layer was added.
     public var isEmpty: Bool { layers.isEmpty }
 
-    /// Adds one capture: `point` is an `…attn2.probs` point (channels = heads, height = h·w, width = S),
-    /// `values` its [heads, h·w, S]. Captures of layers or steps the options leave out are ignored.
-    public mutating func add(point: CapturePoint, call: Int, values: [Float]) throws {
-        guard options.includes(layer: point.path), options.includes(step: call) else { return }
-        let heads = point.channels, hw = point.height, s = point.width
-        guard values.count == heads * hw * s, positions.allSatisfy({ $0 >= 0 && $0 < s }) else {
-            throw StudiesError.option(flag: "wordmaps", value: point.path, reason: "\(values.count) probabilities for "
-                + "[\(heads), \(hw), \(s)] with \(tokens) token maps (hint: capture `*attn2.probs`, conditional branch)")
+    /// Adds one capture of layer `path` (an `…attn2.probs` capture path) at UNet call `call`: `values` holds
+    /// [heads, hw, s] probabilities. Captures of layers or steps the options leave out are ignored.
+    public mutating func add(path: String, heads: Int, hw: Int, s: Int, call: Int,
+                             values: UnsafeBufferPointer<Float>) throws {
+        guard options.includes(layer: path), options.includes(step: call) else { return }
+        guard heads > 0, hw > 0, values.count == heads * hw * s, positions.allSatisfy({ $0 >= 0 && $0 < s }) else {
+            throw WordMapError(what: path, reason: "\(values.count) probabilities for [\(heads), \(hw), \(s)] "
+                + "with \(tokens) token maps (hint: capture `*attn2.probs`, conditional branch)")
         }
         let chosen = (options.heads ?? Array(0..<heads)).filter { $0 >= 0 && $0 < heads }
         guard !chosen.isEmpty else {
-            throw StudiesError.option(flag: "heads", value: (options.heads ?? []).map(String.init).joined(separator: ","),
-                                      reason: "no head of \(point.path) (it has \(heads))")
+            throw WordMapError(what: path, reason: "no head of " + (options.heads ?? []).map(String.init)
+                .joined(separator: ",") + " exists (the layer has \(heads)) (hint: choose heads 0…\(heads - 1))")
         }
         let k: Int
-        if let found = layers.firstIndex(where: { $0.path == point.path }) {
+        if let found = layers.firstIndex(where: { $0.path == path }) {
             k = found
         } else {
             guard let (h, w) = spatialSize(hw) else {
-                throw StudiesError.option(flag: "wordmaps", value: point.path, reason: "\(hw) positions are no "
-                    + "downsampling of the \(latentHeight)×\(latentWidth) latent")
+                throw WordMapError(what: path, reason: "\(hw) positions are no downsampling of the "
+                    + "\(latentHeight)×\(latentWidth) latent (hint: give the image's latent size)")
             }
-            layers.append((point.path, LayerSum(heads: chosen, height: h, width: w,
+            layers.append((path, LayerSum(heads: chosen, height: h, width: w,
                                                 values: [Float](repeating: 0, count: chosen.count * tokens * hw))))
             k = layers.count - 1
         }
         // [heads, hw, S] → sum into [chosen, tokens, hw] (token-major, so each token's map is contiguous).
         let positions = positions, tokens = tokens
         layers[k].sum.values.withUnsafeMutableBufferPointer { dst in
-            values.withUnsafeBufferPointer { src in
-                for (j, head) in chosen.enumerated() {
-                    for p in 0..<hw {
-                        let row = (head * hw + p) * s
-                        for (t, position) in positions.enumerated() {
-                            dst[(j * tokens + t) * hw + p] += src[row + position]
-                        }
+            for (j, head) in chosen.enumerated() {
+                for p in 0..<hw {
+                    let row = (head * hw + p) * s
+                    for (t, position) in positions.enumerated() {
+                        dst[(j * tokens + t) * hw + p] += values[row + position]
                     }
                 }
             }

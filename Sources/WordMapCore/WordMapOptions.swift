@@ -2,9 +2,7 @@
 // resolution (DAAM's locator skips the mid block), every head, every step, each layer's summed map upsampled
 // bicubically to the latent size and clamped at 0, averaged over (layer, head), no normalisation over the words;
 // a word's map is the mean over its sub-tokens; shown at the image size, min-max normalised, 0.4 as a mask
-// threshold (the paper's τ).
-import Pipeline
-
+// threshold (the paper's τ). Shared by the host and the `daam` word-map plugin (Plugins/WordMaps/DAAM).
 public struct WordMapOptions: Sendable, Equatable {
     /// Layer globs over `…attn2.probs` capture paths; nil: every one but the mid block's.
     public var layers: [String]?
@@ -28,7 +26,7 @@ public struct WordMapOptions: Sendable, Equatable {
     /// Whether a capture path takes part (paths are `…attn2.probs`).
     public func includes(layer path: String) -> Bool {
         guard let layers else { return !path.hasPrefix("mid_block") }
-        return layers.contains { CapturePattern($0).matches(path) }
+        return layers.contains { LayerGlob.matches($0, path) }
     }
 
     public func includes(step: Int) -> Bool { steps.map { $0.contains(step) } ?? true }
