@@ -70,8 +70,12 @@ func runBench(_ name: String, _ options: BenchOptions, extra: [String: Any], bui
         "nvcsw": Int(usage.ru_nvcsw), "nivcsw": Int(usage.ru_nivcsw),
         "nivcsw_per_call": Double(usage.ru_nivcsw - before.ru_nivcsw) / Double(options.repeat),
         "nvcsw_per_call": Double(usage.ru_nvcsw - before.ru_nvcsw) / Double(options.repeat),
+        // Page faults per timed call: what a smaller heap costs (freed buffers mapped afresh on the next call).
+        "minflt_per_call": Double(usage.ru_minflt - before.ru_minflt) / Double(options.repeat),
     ]
     for (k, v) in ProcessMemory.status() { json[k] = v }
+    for (k, v) in ProcessMemory.heap() { json[k] = v }
+    json["widening_scratch_bytes"] = Parameter.wideningScratchBytes
     for (k, v) in extra.merging(profileFields, uniquingKeysWith: { $1 }) { json[k] = v }
     let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -112,6 +116,11 @@ struct BenchUNet: ParsableCommand {
     @Flag(help: "Print the analytic FLOPs of one call per op kind as one JSON line and exit (no model is built).")
     var countFlops = false
 
+    @Option(help: ArgumentHelp("Write the random weights to a temporary .safetensors file in this dtype (f16 or "
+                               + "f32) and load the UNet from it, as a model folder loads (RSS of the load path).",
+                               valueName: "dtype"))
+    var weightsFile: String?
+
     @OptionGroup var options: BenchOptions
 
     func validate() throws {
@@ -132,14 +141,24 @@ struct BenchUNet: ParsableCommand {
         guard ["f32", "f16"].contains(weightsDtype) else {
             throw ValidationError("--weights-dtype \(weightsDtype): use f32 or f16")
         }
-        let unet = try UNet2DConditionModel(config: cfg, weights: RandomWeights(seed: 1),
-                                            residency: weightsDtype == "f16" ? .f16 : .f32)
+        if let weightsFile, !["f32", "f16"].contains(weightsFile) {
+            throw ValidationError("--weights-file \(weightsFile): use f16 or f32")
+        }
+        let residency: WeightResidency = weightsDtype == "f16" ? .f16 : .f32
+        let unet = try weightsFile.map { try Self.viaFile(cfg, float32: $0 == "f32", residency: residency) }
+            ?? UNet2DConditionModel(config: cfg, weights: RandomWeights(seed: 1), residency: residency)
+        // The load's temporaries (float32 copies narrowed to half) leave free pages inside the heap.
+        ProcessHeap.trim()
         let build = seconds(since: t0)
+        let afterBuild = ProcessMemory.status()
+        let hwmBuild = afterBuild["vm_hwm_bytes"] ?? 0, rssBuild = afterBuild["vm_rss_bytes"] ?? 0
         if tapAttn1 { unet.attach(CopyingTap()) }
         let x = benchInput([batch, cfg.inChannels, latent, latent], seed: 2)
         let c = benchInput([batch, 77, cfg.crossAttentionDim], seed: 3)
         let extra: [String: Any] = ["config": config, "latent": latent, "batch": batch, "tap_attn1": tapAttn1,
-                                    "gflop": flops.total / 1e9, "weights_dtype": weightsDtype]
+                                    "gflop": flops.total / 1e9, "weights_dtype": weightsDtype,
+                                    "weights_file": weightsFile ?? "none", "rss_after_build_bytes": rssBuild,
+                                    "vm_hwm_build_bytes": hwmBuild]
         try runBench("unet", options, extra: extra, buildSeconds: build, profiled: { runs in
             let profile = Profiler.snapshot().map { ($0.kind, $0.seconds, $0.cpu) }
             let table = OpRateTable(flops: flops, profile: profile, runs: runs)
@@ -149,6 +168,26 @@ struct BenchUNet: ParsableCommand {
         }) {
             _ = try unet(x, timesteps: [501], encoderHiddenStates: c)
         }
+    }
+}
+
+extension BenchUNet {
+    /// The random UNet streamed to a temporary .safetensors file (F16 or F32), then loaded from it.
+    static func viaFile(_ cfg: UNetConfig, float32: Bool, residency: WeightResidency) throws -> UNet2DConditionModel {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("ldmprobe-bench-unet-\(ProcessInfo.processInfo.processIdentifier).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let shapes = RandomWeights(seed: 1)
+        _ = try UNet2DConditionModel(config: cfg, weights: shapes, residency: .f16)  // records the keys and shapes
+        ProcessHeap.trim()
+        try RandomModelFolder.stream(shapes, to: url, float32: float32) {
+            FileHandle.standardError.write(Data("unet: \($0)\n".utf8))
+        }
+        ProcessMemory.resetPeak()  // vm_hwm_bytes: the load from the file and the calls, not the shapes pass
+        let file = try SafetensorsFile(path: url.path)
+        // .f32 residency widens an F16 file at load; .f16 keeps it half (auto would do the same for F16).
+        let fromFile: WeightResidency = float32 ? residency : (residency == .f32 ? .f32 : .auto)
+        return try UNet2DConditionModel(config: cfg, weights: file, residency: fromFile)
     }
 }
 

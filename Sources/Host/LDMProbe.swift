@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Studies
+import Tensor
 
 @main
 struct LDMProbe: ParsableCommand {
@@ -36,6 +37,8 @@ struct LDMProbe: ParsableCommand {
     /// `ldmprobe help NAME` with an unknown NAME is a usage error (ArgumentParser would print the root help and
     /// exit 0); everything else is ArgumentParser's.
     static func main() {
+        // Before any thread allocates: glibc's defaults keep tens of MB of freed memory resident (docs/memory.md).
+        ProcessHeap.configure(environment: ProcessInfo.processInfo.environment)
         let args = Array(CommandLine.arguments.dropFirst())
         if args.first == "help", let name = args.dropFirst().first, !name.hasPrefix("-") {
             let known = configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]

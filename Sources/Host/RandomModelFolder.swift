@@ -42,14 +42,15 @@ struct RandomModelFolder {
         try Self.stream(shapes, to: root.appendingPathComponent("text_encoder/model.fp16.safetensors"), log: log)
     }
 
-    /// Every key of `source` (sorted) as F16, streamed: header first, then one tensor at a time.
-    static func stream(_ source: RandomWeights, to url: URL, log: (String) -> Void) throws {
+    /// Every key of `source` (sorted) as F16 (F32 with `float32`), streamed: header first, then one tensor at a time.
+    static func stream(_ source: RandomWeights, to url: URL, float32: Bool = false, log: (String) -> Void) throws {
+        let width = float32 ? 4 : 2
         let keys = source.keys.sorted()
         var entries: [String] = [], offset = 0
         for key in keys {
             let shape = source.shape(key) ?? []
-            let end = offset + shape.reduce(1, *) * 2
-            entries.append("\(JSONText.quoted(key)):{\"dtype\":\"F16\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],"
+            let end = offset + shape.reduce(1, *) * width
+            entries.append("\(JSONText.quoted(key)):{\"dtype\":\"\(float32 ? "F32" : "F16")\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],"
                 + "\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
@@ -64,8 +65,12 @@ struct RandomModelFolder {
         try out.write(contentsOf: Data(bytes: &length, count: 8) + Data(header))
         for key in keys {
             let t = try source.tensor(key)
-            let half = t.data.map { Float16($0).bitPattern.littleEndian }
-            try half.withUnsafeBytes { try out.write(contentsOf: Data($0)) }
+            if float32 {
+                try t.data.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try out.write(contentsOf: Data($0)) }
+            } else {
+                let half = t.data.map { Float16($0).bitPattern.littleEndian }
+                try half.withUnsafeBytes { try out.write(contentsOf: Data($0)) }
+            }
         }
         log(String(format: "wrote %@ (%.2f GB)", url.lastPathComponent, Double(8 + header.count + offset) / 1e9))
     }

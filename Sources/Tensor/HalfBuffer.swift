@@ -26,6 +26,22 @@ public final class HalfBuffer: @unchecked Sendable {
         HalfConversion.narrow(values, into: base, count: count)
     }
 
+    /// `count` values produced in chunks of ≤ 4096 floats by `fill(chunk, start, n)` and rounded to binary16 as
+    /// `init(narrowing:)` rounds them, without a float32 copy of the whole (a model built from random weights
+    /// would otherwise leave a heap full of freed float32 temporaries).
+    public convenience init(count: Int, narrowingChunks fill: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+        self.init(count: count)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4096) { chunk in
+            var lo = 0
+            while lo < count {
+                let n = min(4096, count - lo)
+                fill(chunk.baseAddress!, lo, n)
+                ldmp_float_to_half(chunk.baseAddress!, base + lo, n)
+                lo += n
+            }
+        }
+    }
+
     /// The values widened to float32 (exact).
     public func widen(into dst: UnsafeMutablePointer<Float>) {
         HalfConversion.widen(base, into: dst, count: count)

@@ -95,6 +95,9 @@ public struct Parameter {
     /// scratch stays small next to the weights themselves (4 M floats = 16 MB). Tests lower it.
     nonisolated(unsafe) public static var wideningBlockFloats = 4 << 20
 
+    /// Bytes the widening scratch pool holds between uses (memory reports).
+    public static var wideningScratchBytes: Int { 4 * WideningScratch.heldFloats }
+
     /// Output rows (outermost axis) per widening block: all of them for float32 weights or small half ones.
     public var rowsPerBlock: Int {
         let rows = shape.first ?? 1, per = max(1, count / max(1, rows))

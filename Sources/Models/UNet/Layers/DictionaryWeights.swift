@@ -27,18 +27,32 @@ public final class RandomWeights: WeightSource {
     public func declare(_ key: String, _ shape: [Int]) { shapes[key] = shape }
     public func tensor(_ key: String) throws -> Tensor {
         guard let s = shapes[key] else { throw WeightSourceError.missingKey(key) }
+        var data = [Float](repeating: 0, count: s.reduce(1, *))
+        let draw = drawer(key, s)
+        data.withUnsafeMutableBufferPointer { draw($0.baseAddress!, $0.count) }
+        return Tensor(shape: s, data: data)
+    }
+
+    /// `.f16`: the values `tensor` would give, rounded to half in chunks (no float32 copy of the whole: the
+    /// freed copies fragmented the heap, and RSS grew back into it during calls).
+    public func parameter(_ key: String, residency: WeightResidency) throws -> Parameter {
+        guard residency == .f16, let s = shapes[key] else { return residency.parameter(try tensor(key)) }
+        let draw = drawer(key, s)
+        return Parameter(half: HalfBuffer(count: s.reduce(1, *)) { chunk, _, n in draw(chunk, n) }, shape: s)
+    }
+
+    /// Writes the next `n` values of `key` (shape `s`) at each call, continuing the generator's sequence.
+    private func drawer(_ key: String, _ s: [Int]) -> (UnsafeMutablePointer<Float>, Int) -> Void {
         let n = s.reduce(1, *)
         let fanIn = max(1, s.count > 1 ? n / s[0] : n)
         let scale = 1 / Float(fanIn).squareRoot()
-        var data = [Float](repeating: 0, count: n)
-        for i in 0..<n {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            data[i] = (Float(state >> 40) / Float(1 << 24) * 2 - 1) * scale
+        let offset: Float = key.hasSuffix("norm.weight") || key.hasSuffix("norm1.weight")
+            || key.hasSuffix("norm2.weight") || key.hasSuffix("norm3.weight") || key.hasSuffix("norm_out.weight") ? 1 : 0
+        return { out, count in
+            for i in 0..<count {
+                self.state = self.state &* 6364136223846793005 &+ 1442695040888963407
+                out[i] = (Float(self.state >> 40) / Float(1 << 24) * 2 - 1) * scale + offset
+            }
         }
-        if key.hasSuffix("norm.weight") || key.hasSuffix("norm1.weight") || key.hasSuffix("norm2.weight")
-            || key.hasSuffix("norm3.weight") || key.hasSuffix("norm_out.weight") {
-            for i in 0..<n { data[i] += 1 }
-        }
-        return Tensor(shape: s, data: data)
     }
 }

@@ -1,0 +1,24 @@
+// ProcessHeap: the glibc settings apply, malloc's figures follow a large allocation, and a freed buffer above the
+// mmap threshold leaves the heap's live bytes (so it no longer counts towards RSS).
+import Tensor
+import XCTest
+
+final class ProcessHeapTests: XCTestCase {
+    func testSettingsApplyAndFiguresFollowALargeBuffer() {
+        XCTAssertTrue(ProcessHeap.configure(environment: [:]), "mallopt refused the settings (glibc expected)")
+        XCTAssertFalse(ProcessHeap.configure(environment: ["LDMPROBE_MALLOC": "default"]))
+        let before = ProcessHeap.stats()
+        let n = 8 << 20                                                      // 32 MB of floats
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        p.initialize(repeating: 1, count: n)
+        let during = ProcessHeap.stats()
+        p.deallocate()
+        ProcessHeap.trim()
+        let after = ProcessHeap.stats()
+        print("heap in use: before \(before.inUse), with 32 MB \(during.inUse), after free \(after.inUse); "
+              + "mapped \(before.mapped) / \(during.mapped) / \(after.mapped)")
+        XCTAssertGreaterThanOrEqual(during.mapped - before.mapped, 4 * n, "a 32 MB buffer is mapped on its own")
+        XCTAssertGreaterThanOrEqual(during.inUse - before.inUse, 4 * n)
+        XCTAssertLessThan(after.inUse, during.inUse - 4 * n + (1 << 20), "freeing it gives the 32 MB back")
+    }
+}
