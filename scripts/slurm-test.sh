@@ -2,11 +2,11 @@
 # A real Slurm cluster in the tests: installs Slurm and MUNGE from Debian when missing, starts a one-node cluster
 # on localhost (its own temp folder, ports and munge socket; no systemd, no cgroups, no accounting), submits
 # docs/slurm/submit.sh for the demo model with N=3 (after a pre-empted first attempt of the train tasks), waits
-# (bounded) and checks that a resumed shard equals an uninterrupted one byte for byte and the merged metrics.csv
-# equals a single-process `ldmprobe pipeline` run on the same prompts (every value, maxdiff printed). The
-# daemons are stopped and the temp folder removed on exit, whatever happened. Needs root (or passwordless
-# sudo) for the packages and the daemons. LDMPROBE_SLURM_TEST=0 skips it (scripts/test.sh runs it after the
-# XCTests); LDMPROBE_SLURM_TIMEOUT bounds the wait for the jobs (seconds, default 300).
+# (bounded) and checks that a resumed shard (pre-empted by Slurm, and SIGKILLed mid-shard) equals an uninterrupted
+# one byte for byte and the merged metrics.csv equals a single-process `ldmprobe pipeline` run on the same
+# prompts (every value, maxdiff printed). The daemons are stopped and the temp folder removed on exit, whatever
+# happened. Needs root (or passwordless sudo) for the packages and the daemons. LDMPROBE_SLURM_TEST=0 skips it
+# (scripts/test.sh runs it after the XCTests); LDMPROBE_SLURM_TIMEOUT bounds the wait for the jobs (seconds, default 300).
 #
 #     scripts/slurm-test.sh            # after `swift build -c release`
 set -euo pipefail
@@ -174,6 +174,24 @@ completed=$(echo "$states" | grep -v ldmprobe-preempted | grep -c ' COMPLETED$' 
 resumed=$tmp/study/train/shard-1-of-3.safetensors fresh=$tmp/uninterrupted/train/shard-1-of-3.safetensors
 cmp "$resumed" "$fresh" || { echo "slurm-test: the resumed train shard 1/3 differs from an uninterrupted one" >&2; exit 1; }
 echo "slurm-test: resumed train shard 1/3 = uninterrupted ($(stat -c %s "$fresh") bytes, identical)" >&2
+
+# A real kill, no hook: SIGKILL a train-map task once its first checkpoint exists (mid-shard; no handler runs, no
+# file is finished), run it again with the same arguments: the same statistics file, byte for byte.
+killed=$tmp/killed
+bash -c "exec '$bin' study train-map --shard 1/3 --out '$killed' $common" & kpid=$!
+for i in $(seq 600); do
+    [[ -f "$killed/train/shard-1-of-3.partial.safetensors" ]] && break
+    kill -0 "$kpid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -KILL "$kpid" 2>/dev/null || true
+wait "$kpid" 2>/dev/null || true
+[[ -f "$killed/train/shard-1-of-3.safetensors" ]] && when="after it finished" || when="mid-shard"
+[[ -f "$killed/train/shard-1-of-3.partial.safetensors" ]] && when="$when, checkpoint present"
+eval "'$bin' study train-map --shard 1/3 --out '$killed' $common"
+cmp "$killed/train/shard-1-of-3.safetensors" "$fresh" \
+    || { echo "slurm-test: train shard 1/3 killed ($when) and re-run differs from an uninterrupted one" >&2; exit 1; }
+echo "slurm-test: train shard 1/3 SIGKILLed ($when) and re-run = uninterrupted (identical)" >&2
 
 single=$tmp/single/ddim/study/metrics.csv merged=$tmp/study/study/metrics.csv
 [[ -f "$merged" ]] || { echo "slurm-test: the cluster run wrote no $merged" >&2; exit 1; }
