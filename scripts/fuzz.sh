@@ -18,11 +18,11 @@ usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS   (targets: $TARGETS)"
 sources() {
     local W=Sources/Weights F=Sources/FileFormats
     case "$1" in
-        safetensors) echo "$W/SafetensorsFile.swift $W/MappedFile.swift $W/WeightSourceError.swift $W/WeightDType.swift $W/WeightSource.swift fuzz/stubs/Tensor.swift" ;;
+        safetensors) echo "$W/SafetensorsFile.swift $W/MappedFile.swift $W/WeightSourceError.swift $W/WeightDType.swift $W/WeightSource.swift $W/WeightResidency.swift fuzz/stubs/Tensor.swift" ;;
         npy) echo "$F/NpyHeader.swift $F/NpyArray.swift $F/NpyArray+IO.swift $F/NpyDType.swift $F/FileFormatsError.swift $F/AtomicFile.swift" ;;
         pfm) echo "$F/PFM.swift $F/FileFormatsError.swift $F/AtomicFile.swift" ;;
         png) echo "$F/PNGImage.swift $F/FileFormatsError.swift $F/AtomicFile.swift" ;;
-        pickle|torchzip) echo "$W/RestrictedUnpickler.swift $W/PickleValue.swift $W/TorchPickle.swift $W/NumpyPickle.swift $W/WeightSourceError.swift $W/WeightDType.swift $W/MappedFile.swift $W/ZipArchive.swift $W/TorchCheckpoint.swift $W/WeightSource.swift fuzz/stubs/Tensor.swift" ;;
+        pickle|torchzip) echo "$W/RestrictedUnpickler.swift $W/PickleValue.swift $W/TorchPickle.swift $W/NumpyPickle.swift $W/WeightSourceError.swift $W/WeightDType.swift $W/MappedFile.swift $W/ZipArchive.swift $W/TorchCheckpoint.swift $W/WeightSource.swift $W/WeightResidency.swift fuzz/stubs/Tensor.swift" ;;
         csv) echo "$F/CSVReader.swift $F/PromptRow.swift $F/FileFormatsError.swift $F/NpyHeader.swift $F/NpyDType.swift" ;;
         configs) echo "Sources/Models/UNet/UNetConfig.swift Sources/Models/UNet/UNetError.swift Sources/Models/VAE/VAEConfig.swift Sources/Models/CLIP/CLIPTextConfig.swift Sources/Models/ConfigError.swift $W/WeightSourceError.swift" ;;
         scheduler) echo "$(ls Plugins/Samplers/Common/*.swift | grep -v SamplerBridge) $(ls Sources/PluginKit/*.swift)" ;;
