@@ -34,7 +34,9 @@ extension Tensor {
     /// torch.nn.functional.max_pool2d(kernel, stride, padding 0, floor mode) of self [B, C, H, W].
     public func maxPool2d(kernel: Int, stride: Int) -> Tensor {
         let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
+        // torch's floor((h − k) / s) + 1, and no window at all on a map smaller than the kernel (Swift's division
+        // truncates toward zero, which would give one window reading past the map).
+        let oh = h >= kernel ? (h - kernel) / stride + 1 : 0, ow = w >= kernel ? (w - kernel) / stride + 1 : 0
         var out = Tensor(uninitialized: [b, c, oh, ow])
         data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { op in

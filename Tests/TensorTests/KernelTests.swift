@@ -72,6 +72,12 @@ final class KernelTests: XCTestCase {
         check("upsample2x") { $0.t("x").upsampleNearest(scale: 2) }
         check("upsample_to") { $0.t("x").upsampleNearest(height: $0.p("height"), width: $0.p("width")) }
         check("maxpool") { $0.t("x").maxPool2d(kernel: $0.p("kernel"), stride: $0.p("stride")) }
+        // A map smaller than the kernel has no window (torch refuses it; VGG on a 16-px image reaches 1×1 maps):
+        // an empty result, not a window read past the map.
+        let tiny = Tensor(shape: [1, 2, 1, 3], data: [1, 2, 3, 4, 5, 6]).maxPool2d(kernel: 2, stride: 2)
+        XCTAssertEqual(tiny.shape, [1, 2, 0, 1])
+        XCTAssertEqual(tiny.count, 0)
+        XCTAssertEqual(Tensor(shape: [1, 1, 3, 3], data: (0..<9).map(Float.init)).maxPool2d(kernel: 2, stride: 2).data, [4])
     }
 
     func testLayout() {
