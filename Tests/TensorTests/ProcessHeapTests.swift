@@ -5,6 +5,9 @@ import XCTest
 
 final class ProcessHeapTests: XCTestCase {
     func testSettingsApplyAndFiguresFollowALargeBuffer() {
+        // Compute's one-time setup sets glibc thresholds of its own (32 MB mmap, 512 MB trim) at the first matrix
+        // product; run it first so the order is fixed (in the CLI it runs after ProcessHeap.configure and wins).
+        Compute.setup()
         XCTAssertTrue(ProcessHeap.configure(environment: [:]), "mallopt refused the settings (glibc expected)")
         XCTAssertFalse(ProcessHeap.configure(environment: ["LDMPROBE_MALLOC": "default"]))
         let before = ProcessHeap.stats()
