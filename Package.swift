@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: ["Studies", "Pipeline", "Study", "World", "PluginHost", "Models", "Tokenizer", "Weights",
-                           "FileFormats", "Tensor",
+                           "FileFormats", "Tensor", "ClassifierSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 

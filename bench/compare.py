@@ -11,9 +11,12 @@ import argparse, csv, datetime, json, os, re, shlex, subprocess, sys, tempfile, 
 import compare_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ENGINES = ("ldmprobe", "pytorch", "onnxruntime", "openvino", "sdcpp")
+# ldmprobe-f16: ldmprobe with half weight residency, the UNet loaded from a fp16 .safetensors file (the memory
+# target's configuration; UNet rows only).
+ENGINES = ("ldmprobe", "ldmprobe-f16", "pytorch", "onnxruntime", "openvino", "sdcpp")
 ROWS = ("unet32", "unet64", "text-encoder", "vae-decode", "vgg16")
-VGG_IMAGE = os.path.join(HERE, "..", "Tests", "Fixtures", "vgg", "images", "exact_224.png")
+# A 512-px VAE decode costs 5–15 s per call and engine: one timed call per run keeps the row to a few minutes.
+ROW_REPEAT = "vae-decode=1"
 
 
 def parse_args():
@@ -24,11 +27,14 @@ def parse_args():
     ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of " + ",".join(ENGINES))
     ap.add_argument("--rounds", type=int, default=2, help="rounds; each runs every engine once per row")
     ap.add_argument("--repeat", type=int, default=3, help="timed calls per run, after one warm-up call")
+    ap.add_argument("--row-repeat", default=ROW_REPEAT,
+                    help="comma-separated ROW=N: timed calls per run for these rows instead of --repeat "
+                         f"(default {ROW_REPEAT}; \"\" for none)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ldmprobe", default=os.environ.get("LDMPROBE", ".build/release/ldmprobe"))
     ap.add_argument("--ldmprobe-args", default="",
-                    help='extra options for every `ldmprobe bench` run, e.g. --ldmprobe-args="--opt value" '
-                         "(split like a shell would): a weight-residency option, say")
+                    help='extra options for every `ldmprobe bench unet` run of the ldmprobe engine, e.g. '
+                         '--ldmprobe-args="--opt value" (split like a shell would): a weight-residency option, say')
     ap.add_argument("--python", default=os.environ.get("BENCH_PYTHON", sys.executable),
                     help="the peers' Python, a venv made from bench/requirements.txt (env BENCH_PYTHON)")
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", os.path.expanduser("~/.cache/ldmprobe-bench")),
@@ -49,7 +55,18 @@ def parse_args():
             ap.error(f"--engines: unknown engine {e!r} (one of {', '.join(ENGINES)})")
     if a.rounds < 1 or a.repeat < 1 or a.threads < 1:
         ap.error("--rounds, --repeat and --threads must be at least 1")
+    spec, a.row_repeat = a.row_repeat, {}
+    for item in [i for i in spec.split(",") if i]:
+        row, _, n = item.partition("=")
+        if not n.isdigit() or int(n) < 1:
+            ap.error(f"--row-repeat: {item!r} is not ROW=N with N ≥ 1")
+        a.row_repeat[row] = int(n)
     return a
+
+
+def repeat(a, row: str) -> int:
+    """Timed calls per run for `row`."""
+    return a.row_repeat.get(row, a.repeat)
 
 
 def onnx_args(row: str) -> list:
@@ -63,16 +80,16 @@ def onnx_args(row: str) -> list:
 
 def command(a, engine: str, row: str) -> list:
     """The command line that times `row` on `engine`."""
-    r, py = str(a.repeat), [a.python, "-u"]
+    r, py = str(repeat(a, row)), [a.python, "-u"]
+    if engine == "ldmprobe-f16":  # UNet rows only (applies() says so)
+        return [a.ldmprobe, "bench", "unet", "--latent", row[4:], "--batch", "2", "--repeat", r,
+                "--weights-file", "f16", "--weights-dtype", "f16"]
     if engine == "ldmprobe":
         if row.startswith("unet"):
             return [a.ldmprobe, "bench", "unet", "--latent", row[4:], "--batch", "2", "--repeat", r] + a.ldmprobe_args
-        if row == "vgg16":  # times per image on stderr; the first of 2·repeat calls is the warm-up
-            return [a.ldmprobe, "classify", "--classifier", "vgg16:weights=random:0", VGG_IMAGE, VGG_IMAGE,
-                    "--repeat", r, "--top", "1"]
         return {"text-encoder": [a.ldmprobe, "bench", "text-encoder", "--batch", "2", "--repeat", r],
-                "vae-decode": [a.ldmprobe, "bench", "vae-decode", "--size", "512", "--batch", "1", "--repeat", r]
-                }[row] + a.ldmprobe_args
+                "vae-decode": [a.ldmprobe, "bench", "vae-decode", "--size", "512", "--batch", "1", "--repeat", r],
+                "vgg16": [a.ldmprobe, "bench", "vgg16", "--size", "224", "--batch", "1", "--repeat", r]}[row]
     t = ["--threads", str(a.threads), "--repeat", r]
     if engine == "pytorch":
         if row.startswith("unet"):
@@ -81,6 +98,11 @@ def command(a, engine: str, row: str) -> list:
                      "vae-decode": [f"{HERE}/vae_decode_torch.py", "--size", "512", "--batch", "1"],
                      "vgg16": [f"{HERE}/vgg_torch.py"]}[row] + t
     return py + [f"{HERE}/onnx_peer.py", "--engine", engine, "--cache", a.cache] + onnx_args(row) + t
+
+
+def applies(engine: str, row: str) -> bool:
+    """Whether `engine` has a run for `row` (half residency is a UNet option)."""
+    return engine != "ldmprobe-f16" or row.startswith("unet")
 
 
 def environment(a) -> dict:
@@ -126,7 +148,7 @@ def availability(a, env: dict) -> dict:
         missing = set(mods)
     why = {}
     for e in a.engines:
-        if e == "ldmprobe":
+        if e in ("ldmprobe", "ldmprobe-f16"):
             why[e] = None if os.access(a.ldmprobe, os.X_OK) else \
                 f"{a.ldmprobe} not found (swift build -c release --product ldmprobe, or --ldmprobe PATH)"
         elif e in need:
@@ -139,12 +161,7 @@ def availability(a, env: dict) -> dict:
 
 
 def parse_result(engine: str, row: str, stdout: str, stderr: str) -> dict:
-    """The run's JSON line (or, for ldmprobe classify, its timing line on stderr)."""
-    if engine == "ldmprobe" and row == "vgg16":
-        m = re.search(r"median ([0-9.]+) s, min ([0-9.]+) s per image", stderr)
-        if not m:
-            raise ValueError("no timing line in ldmprobe classify's stderr")
-        return {"median_s": float(m.group(1)), "min_s": float(m.group(2)), "version": "classify (incl. preprocessing)"}
+    """The run's JSON line."""
     lines = [l for l in stdout.splitlines() if l.startswith("{")]
     if not lines:
         raise ValueError("no JSON line on stdout")
@@ -180,8 +197,11 @@ def main():
     live = [e for e in a.engines if not skipped[e]]
     records, failed = [], {}
     gflop = unet_gflop(a, env, a.rows)
-    fields = ["row", "engine", "round", "rc", "median_s", "min_s", "times_s", "cpu_s", "peak_rss_bytes", "nvcsw",
-              "nivcsw", "user_s", "sys_s", "proc_wall_s", "load_avg_1m", "version", "gflop"]
+    # self_peak_rss_bytes: ldmprobe's own report (VmHWM; the load and the calls, after `bench unet
+    # --weights-file`'s shapes pass), beside peak_rss_bytes from wait4.
+    fields = ["row", "engine", "round", "rc", "median_s", "min_s", "times_s", "cpu_s", "peak_rss_bytes",
+              "self_peak_rss_bytes", "nvcsw", "nivcsw", "user_s", "sys_s", "proc_wall_s", "load_avg_1m", "version",
+              "gflop"]
     with open(log_path, "w") as log, open(csv_path, "w", newline="") as csv_file:
         rows_out = csv.DictWriter(csv_file, fieldnames=fields, extrasaction="ignore")
         rows_out.writeheader()
@@ -199,7 +219,7 @@ def main():
             for row in a.rows:
                 order = live[rnd % max(len(live), 1):] + live[:rnd % max(len(live), 1)]  # rotate the start per round
                 for e in order:
-                    if e in ("onnxruntime", "openvino") and (row, "onnx") in failed:
+                    if not applies(e, row) or e in ("onnxruntime", "openvino") and (row, "onnx") in failed:
                         continue
                     print(f"compare: round {rnd + 1}/{a.rounds} {row} {e} (load {os.getloadavg()[0]:.2f})",
                           file=sys.stderr)
@@ -213,7 +233,7 @@ def main():
                         j = parse_result(e, row, out, err)
                         rec.update(median_s=j["median_s"], min_s=j["min_s"], times_s=j.get("times_s", ""),
                                    cpu_s=j.get("cpu_s", ""), load_avg_1m=j.get("load_avg_1m", ""),
-                                   version=j["version"])
+                                   version=j["version"], self_peak_rss_bytes=j.get("vm_hwm_bytes", ""))
                     except (ValueError, KeyError, json.JSONDecodeError) as x:
                         failed[(row, e)] = str(x)
                         print(f"compare: {row} {e}: failed: {x} (log: {log_path})", file=sys.stderr)

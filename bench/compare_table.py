@@ -3,7 +3,8 @@ rounds, peak RSS, ratio to the fastest), GFLOP/s of the UNet rows, and optionall
 """
 import os, platform, statistics, subprocess
 
-NAMES = {"ldmprobe": "ldmprobe", "pytorch": "PyTorch", "onnxruntime": "ONNX Runtime", "openvino": "OpenVINO (f32 hint)",
+NAMES = {"ldmprobe": "ldmprobe", "ldmprobe-f16": "ldmprobe fp16 weights", "pytorch": "PyTorch",
+         "onnxruntime": "ONNX Runtime", "openvino": "OpenVINO (f32 hint)",
          "sdcpp": "stable-diffusion.cpp"}
 
 
@@ -45,7 +46,8 @@ def markdown(a, records: list, skipped: dict, failed: dict, gflop: dict) -> str:
             versions.setdefault(r["engine"], r["version"])
     engines = a.engines
     head = [f"{NAMES[e]} {versions.get(e, '') if e != 'ldmprobe' else ''}".strip() for e in engines]
-    lines = [f"{a.rounds} round(s) interleaved across engines, each run a warm-up call + median of {a.repeat}; "
+    fewer = "".join(f" ({r}: {n})" for r, n in a.row_repeat.items() if r in a.rows)
+    lines = [f"{a.rounds} round(s) interleaved across engines, each run a warm-up call + median of {a.repeat}{fewer}; "
              f"{a.threads} threads each, fp32, random weights; {cpu_name()}, {os.cpu_count()} cores; "
              f"load average now {os.getloadavg()[0]:.2f}. Cell: median of the round medians (lowest–highest), "
              f"peak RSS of the process, ratio to the fastest engine.", "",
@@ -62,6 +64,8 @@ def markdown(a, records: list, skipped: dict, failed: dict, gflop: dict) -> str:
                 if e == best:
                     t = f"**{t}**"
                 cells.append(f"{t}, {rss / 1e9:.1f} GB, {med / have[best][0]:.2f}×")
+            elif e == "ldmprobe-f16" and not row.startswith("unet"):
+                cells.append("n/a")
             elif skipped.get(e):
                 cells.append("skipped")
             elif (row, e) in failed or (row, "onnx") in failed:
@@ -79,11 +83,36 @@ def markdown(a, records: list, skipped: dict, failed: dict, gflop: dict) -> str:
         for row in unet_rows:
             cells = [f"{gflop[row] / s[(row, e)][0]:.0f}" if (row, e) in s else "—" for e in engines]
             lines.append(f"| {row_label(row)} | {gflop[row]:.0f} | " + " | ".join(cells) + " |")
+    lines += memory_lines(a, records, s)
     notes = [f"- {NAMES[e]}: skipped: {why}" for e, why in skipped.items() if why]
     notes += [f"- {row} {NAMES.get(e, e)}: {why}" for (row, e), why in failed.items()]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
+
+
+def memory_lines(a, records: list, s: dict) -> list:
+    """Half residency against fp32 per UNet row: peak RSS (wait4) and ldmprobe's own VmHWM (load + calls)."""
+    out = []
+    for row in [r for r in a.rows if r.startswith("unet")]:
+        if (row, "ldmprobe-f16") not in s:
+            continue
+        def hwm(e):
+            v = [r["self_peak_rss_bytes"] for r in records
+                 if (r["row"], r["engine"]) == (row, e) and r.get("self_peak_rss_bytes")]
+            return f"{max(v) / 1e9:.3f} GB" if v else "—"
+        half = s[(row, "ldmprobe-f16")]
+        line = (f"- {row_label(row)}: fp16 weights {half[0]:.3g} s, peak RSS {half[3] / 1e9:.3f} GB (VmHWM "
+                f"{hwm('ldmprobe-f16')})")
+        if (row, "ldmprobe") in s:
+            full = s[(row, "ldmprobe")]
+            line += (f"; fp32 {full[0]:.3g} s, {full[3] / 1e9:.3f} GB (VmHWM {hwm('ldmprobe')}): "
+                     f"{half[3] / full[3]:.0%} of the RSS, {half[0] / full[0]:.2f}× the time")
+        out.append(line)
+    if out:
+        out = ["", "Memory, ldmprobe's UNet with fp16 weights kept half (`bench unet --weights-file f16 "
+               "--weights-dtype f16`) against fp32:", ""] + out
+    return out
 
 
 def op_tables(a, rows: list, run_child, env: dict, log) -> str:

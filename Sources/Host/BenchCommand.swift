@@ -9,8 +9,8 @@ import Weights
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the UNet, VAE decoder or text encoder (random weights, float32, CPU); prints one JSON line.",
-        subcommands: [BenchUNet.self, BenchVAEDecode.self, BenchTextEncoder.self, BenchStudy.self])
+        abstract: "Time the UNet, VAE decoder, text encoder or VGG-16 (random weights, float32, CPU); prints one JSON line.",
+        subcommands: [BenchUNet.self, BenchVAEDecode.self, BenchTextEncoder.self, BenchVGG16.self, BenchStudy.self])
 }
 
 /// Options every benchmark shares.

@@ -31,26 +31,38 @@ extension Tensor {
         upsampleNearest(height: shape[2] * scale, width: shape[3] * scale)
     }
 
-    /// torch.nn.functional.max_pool2d(kernel, stride, padding 0, floor mode) of self [B, C, H, W].
-    public func maxPool2d(kernel: Int, stride: Int) -> Tensor {
+    /// torch.nn.functional.max_pool2d(kernel, stride, padding 0, floor mode) of self [B, C, H, W]; with `relu`,
+    /// relu(max_pool2d(x)), which equals max_pool2d(relu(x)) exactly (both monotone): a conv → ReLU → pool stage
+    /// then clamps the pooled map, a quarter of the values, in the same pass.
+    public func maxPool2d(kernel: Int, stride: Int, relu: Bool = false) -> Tensor {
         let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         // torch's floor((h − k) / s) + 1, and no window at all on a map smaller than the kernel (Swift's division
         // truncates toward zero, which would give one window reading past the map).
         let oh = h >= kernel ? (h - kernel) / stride + 1 : 0, ow = w >= kernel ? (w - kernel) / stride + 1 : 0
         var out = Tensor(uninitialized: [b, c, oh, ow])
+        let floor: Float = relu ? 0 : -.infinity
         data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { op in
                 let x = xp.baseAddress!, o = op.baseAddress!
                 parallelFor(b * c, minPerThread: 4) { i in
                     let src = x + i * h * w, dst = o + i * oh * ow
                     for oy in 0..<oh {
+                        if kernel == 2 && stride == 2 {  // VGG's pool: two rows, pairs of columns
+                            let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * ow
+                            for ox in 0..<ow {
+                                let m = Swift.max(Swift.max(r0[2 * ox], r0[2 * ox + 1]),
+                                                  Swift.max(r1[2 * ox], r1[2 * ox + 1]))
+                                d[ox] = Swift.max(m, floor)
+                            }
+                            continue
+                        }
                         for ox in 0..<ow {
                             var m = -Float.infinity
                             for ky in 0..<kernel {
                                 let row = src + (oy * stride + ky) * w + ox * stride
                                 for kx in 0..<kernel { m = Swift.max(m, row[kx]) }
                             }
-                            dst[oy * ow + ox] = m
+                            dst[oy * ow + ox] = Swift.max(m, floor)
                         }
                     }
                 }

@@ -16,6 +16,11 @@ public final class VGGNetwork {
     public struct Linear {
         public var weight: Tensor  // [O, I]
         public var bias: Tensor    // [O]
+
+        public init(weight: Tensor, bias: Tensor) {
+            self.weight = weight
+            self.bias = bias
+        }
     }
 
     public let config: VGGConfig
@@ -46,26 +51,31 @@ public final class VGGNetwork {
         let b = h.shape[0]
         var v = h.reshaped([b, h.count / b])        // [B, C·49]
         for (i, l) in linears.enumerated() {
-            v = v.linear(weight: l.weight, bias: l.bias)   // [B, O]
+            v = b == 1 && l.weight.count >= Self.streamedHeadFloats
+                ? Self.linearOneRow(v, l) : v.linear(weight: l.weight, bias: l.bias)   // [B, O]
             if i < 2 { Self.reluInPlace(&v) }
         }
-        return v
+        return v                                    // [B, classes]
     }
 
-    /// The feature stages: x [B, 3, H, W] → [B, C, H/2^pools, W/2^pools]; `tap` sees each pool's input.
-    public func features(_ x: Tensor, tap: (Tensor) -> Void = { _ in }) -> Tensor {
+    /// The feature stages: x [B, 3, H, W] → [B, C, H/2^pools, W/2^pools]; `tap` sees each pool's input (after
+    /// its ReLU). Without a tap, a conv's ReLU before a pool runs inside the pool, on the pooled map (same values).
+    public func features(_ x: Tensor, tap: ((Tensor) -> Void)? = nil) -> Tensor {
         var h = x                                   // [B, C, H, W]
         var next = 0
-        for stage in config.stages {
+        let stages = config.stages
+        for (s, stage) in stages.enumerated() {
             switch stage {
             case .conv:
                 let c = convs[next]
                 next += 1
                 h = h.conv2d(weight: c.weight, bias: c.bias, stride: 1, padding: 1)
-                Self.reluInPlace(&h)
+                let poolNext = s + 1 < stages.count && stages[s + 1] == .pool
+                if tap != nil || !poolNext { Profiler.time("vgg.relu") { Self.reluInPlace(&h) } }
             case .pool:
-                tap(h)
-                h = h.maxPool2d(kernel: 2, stride: 2)
+                let fused = tap == nil && s > 0 && stages[s - 1] == .conv
+                tap?(h)
+                h = Profiler.time("vgg.maxpool") { h.maxPool2d(kernel: 2, stride: 2, relu: fused) }
             }
         }
         return h
@@ -73,7 +83,8 @@ public final class VGGNetwork {
 
     /// Softmax probabilities: x [B, 3, H, W] → [B, classes].
     public func probabilities(_ x: Tensor) -> Tensor {
-        logits(x).softmax()
+        let l = logits(x)
+        return Profiler.time("softmax") { l.softmax() }
     }
 
     static func reluInPlace(_ t: inout Tensor) {
@@ -83,7 +94,8 @@ public final class VGGNetwork {
             let chunk = 1 << 16
             parallelFor((n + chunk - 1) / chunk) { c in
                 let lo = c * chunk, hi = min(n, lo + chunk)
-                for i in lo..<hi where base[i] < 0 { base[i] = 0 }
+                // A select, not a branch, so it vectorises; NaN stays NaN (NaN < 0 is false), as torch's relu.
+                for i in lo..<hi { base[i] = base[i] < 0 ? 0 : base[i] }
             }
         }
     }
