@@ -15,6 +15,14 @@ extension Tensor {
                     let x = xp.baseAddress!, o = op.baseAddress!
                     parallelFor(b * c, minPerThread: 4) { i in
                         let src = x + i * h * w, dst = o + i * oh * ow
+                        if oh == 2 * h && ow == 2 * w {  // Upsample2D's ×2: widen a row once, copy it below
+                            for y in 0..<h {
+                                let srow = src + y * w, drow = dst + 2 * y * ow
+                                for x in 0..<w { drow[2 * x] = srow[x]; drow[2 * x + 1] = srow[x] }
+                                (drow + ow).update(from: drow, count: ow)
+                            }
+                            return
+                        }
                         for oy in 0..<oh {
                             let srow = src + ys[oy] * w, drow = dst + oy * ow
                             for ox in 0..<ow { drow[ox] = srow[xs[ox]] }
