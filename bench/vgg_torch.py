@@ -5,7 +5,7 @@ softmax per call).
 
     OMP_NUM_THREADS=2 python3 bench/vgg_torch.py [--arch vgg16] [--threads 2] [--repeat 10]
 
-Compare with bench/vgg_bench.sh, which also times `ldmprobe classify --classifier vgg16:weights=random:0`.
+Compare with bench/vgg_bench.sh, which also times `ldmprobe bench vgg16` (the same network, input and softmax).
 """
 import argparse
 
