@@ -11,13 +11,13 @@ struct BenchVGG16: ParsableCommand {
         commandName: "vgg16",
         abstract: "One VGG-16 forward + softmax on a 224×224 tensor (torchvision's widths, random weights).")
 
-    @Option(help: "Image size in pixels (square; a multiple of 32).")
-    var size: Int = 224
+    @OptionGroup var options: BenchOptions
 
-    @Option(help: "Batch size.")
+    @Option(help: "Images per call.")
     var batch: Int = 1
 
-    @OptionGroup var options: BenchOptions
+    @Option(help: "Image size in pixels (square; a multiple of 32: five 2×2 pools).")
+    var size: Int = 224
 
     func validate() throws {
         guard size >= 32, size % 32 == 0 else { throw ValidationError("--size must be a positive multiple of 32") }
