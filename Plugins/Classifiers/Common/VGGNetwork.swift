@@ -2,7 +2,8 @@
 //
 // features: [conv3×3 pad 1 (+ batch norm, folded into the conv at load) → ReLU | maxpool 2×2] per stage,
 // then AdaptiveAvgPool2d(7, 7), flatten (C, 7, 7 order), classifier Linear → ReLU → Linear → ReLU → Linear
-// (dropout is the identity in eval). Convs and linears run through Tensor's OpenBLAS kernels.
+// (dropout is the identity in eval). Convs and linears run through Tensor's kernels; for one image the large
+// Linears stream their weights (VGGNetwork+Head.swift) and a ReLU before a pool runs inside it.
 import Tensor
 
 public final class VGGNetwork {
