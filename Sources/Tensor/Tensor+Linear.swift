@@ -11,7 +11,8 @@ public enum LinearHalfPath: Sendable {
 }
 
 extension Tensor {
-    /// Floats of widened weight all threads hold at once (1 M = 4 MB), far below the largest weight (13 M floats).
+    /// Floats of widened weight all threads hold at once (1 M = 4 MB; up to 4 M next to activations of ≥ 8 M
+    /// floats), far below the largest weight (13 M floats).
     nonisolated(unsafe) public static var linearBlockFloats = 1 << 20
     nonisolated(unsafe) public static var linearHalfPath = LinearHalfPath.threadBlocks
 
@@ -66,8 +67,11 @@ extension Tensor {
     static func linearInThreadBlocks(_ weight: Parameter, m: Int, a: UnsafePointer<Float>, beta: Float,
                                      c: UnsafeMutablePointer<Float>) -> Bool {
         let o = weight.shape[0], i = weight.count / max(1, o), cores = Compute.cores
+        // Every block re-packs the activations [m, I]; when they no longer fit in cache (m·I ≫ 1 M floats, latent
+        // 64) that costs up to 11%, so blocks grow with them, to half their size and at most 4 × the budget.
+        let floats = max(linearBlockFloats, min(4 * linearBlockFloats, m * i / 2))
         // Rows per block: a multiple of 16 (OpenBLAS's kernel width) within this thread's share of the floats.
-        let rowsPerBlock = max(16, linearBlockFloats / cores / max(1, i) / 16 * 16)
+        let rowsPerBlock = max(16, floats / cores / max(1, i) / 16 * 16)
         let blocks = (o + rowsPerBlock - 1) / rowsPerBlock
         guard cores > 1, blocks >= cores else { return false }
         weight.withRawValues { raw, _ in
