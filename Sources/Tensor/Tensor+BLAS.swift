@@ -2,9 +2,6 @@
 import COpenBLAS
 import Foundation
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Thread setup for the numeric runtime: one pool (Dispatch's) of `cores` threads serves sgemm (split in
 /// `sgemm`), the elementwise and normalisation loops (`parallelFor`) and the blocked kernels' tasks.
@@ -23,17 +20,7 @@ public enum Compute {
 
     private static let once: Void = {
         openblas_set_num_threads(openBLASPool ? Int32(cores) : 1)
-        #if canImport(Glibc)
-        // Keep freed activation buffers (up to 32 MB, glibc's maximum) in the heap instead of returning them to the
-        // kernel: otherwise every layer's fresh output pays page faults and page clearing again.
-        // mallopt is not in Swift's Glibc module: look it up (M_TRIM_THRESHOLD = −1, M_MMAP_THRESHOLD = −3).
-        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            let mallopt = unsafeBitCast(sym, to: Mallopt.self)
-            _ = mallopt(-3, 32 << 20)
-            _ = mallopt(-1, 512 << 20)
-        }
-        #endif
+        ProcessHeap.configureOnce()
     }()
 
     /// Sets OpenBLAS's thread count once (idempotent; every sgemm wrapper calls it).

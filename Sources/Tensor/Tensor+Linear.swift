@@ -1,15 +1,29 @@
 // Fully connected layer (torch.nn.Linear).
-import COpenBLAS
+import CKernels
+
+/// How `linear` feeds a half weight to sgemm (A/B switch for benchmarks; `threadBlocks` is the default).
+public enum LinearHalfPath: Sendable {
+    /// Both threads widen one block of ≤ `Tensor.linearBlockFloats` floats, then sgemm splits it over them.
+    case sharedBlocks
+    /// Each thread widens its own block of output rows (≤ `linearBlockFloats` / cores floats, kept in its L2)
+    /// and multiplies it with a single-threaded sgemm: no widened copy ever leaves the cache.
+    case threadBlocks
+}
 
 extension Tensor {
+    /// Floats of widened weight all threads hold at once (1 M = 4 MB; up to 4 M next to activations of ≥ 8 M
+    /// floats), far below the largest weight (13 M floats).
+    nonisolated(unsafe) public static var linearBlockFloats = 1 << 20
+    nonisolated(unsafe) public static var linearHalfPath = LinearHalfPath.threadBlocks
+
     /// torch.nn.Linear: x [..., I] · weightᵀ + bias → [..., O], weight [O, I] (a conv weight [O, I, 1, 1] works too),
     /// bias [O] or nil. One sgemm over all leading axes.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
         linear(weight: Parameter(weight), bias: bias)
     }
 
-    /// `linear` with the weight in either residency. A large half weight is widened and multiplied in blocks of
-    /// output features (Parameter.rowsPerBlock), each sgemm writing its columns of the output.
+    /// `linear` with the weight in either residency. A half weight is widened and multiplied in blocks of output
+    /// features, each sgemm writing its columns of the output.
     public func linear(weight: Parameter, bias: Tensor? = nil) -> Tensor {
         let o = weight.shape[0], i = weight.count / max(1, weight.shape[0])
         return Profiler.time("linear") {
@@ -27,13 +41,18 @@ extension Tensor {
                     }
                 }
                 data.withUnsafeBufferPointer { a in
-                    let block = weight.rowsPerBlock
+                    let beta: Float = bias == nil ? 0 : 1
+                    if weight.isHalf, Self.linearHalfPath == .threadBlocks,
+                       Self.linearInThreadBlocks(weight, m: rows, a: a.baseAddress!, beta: beta, c: c.baseAddress!) {
+                        return
+                    }
+                    let block = weight.isHalf ? max(1, min(o, Self.linearBlockFloats / max(1, i))) : o
                     var o0 = 0
                     while o0 < o {
                         let n = min(block, o - o0)
                         (n == o ? weight : weight.rows(o0, n)).withFloat32 { w in     // [n, I]
                             sgemm(transB: true, m: rows, n: n, k: i, a: a.baseAddress!, lda: i, b: w, ldb: i,
-                                  beta: bias == nil ? 0 : 1, c: c.baseAddress! + o0, ldc: o)
+                                  beta: beta, c: c.baseAddress! + o0, ldc: o)
                         }
                         o0 += n
                     }
@@ -41,5 +60,30 @@ extension Tensor {
             }
             return out
         }
+    }
+
+    /// The `threadBlocks` path for a half weight [O, I]: blocks of output rows handed to the threads as they
+    /// finish one. Returns false (nothing done) when the weight has too few blocks to keep every thread busy.
+    static func linearInThreadBlocks(_ weight: Parameter, m: Int, a: UnsafePointer<Float>, beta: Float,
+                                     c: UnsafeMutablePointer<Float>) -> Bool {
+        let o = weight.shape[0], i = weight.count / max(1, o), cores = Compute.cores
+        // Every block re-packs the activations [m, I]; when they no longer fit in cache (m·I ≫ 1 M floats, latent
+        // 64) that costs up to 11%, so blocks grow with them, to half their size and at most 4 × the budget.
+        let floats = max(linearBlockFloats, min(4 * linearBlockFloats, m * i / 2))
+        // Rows per block: a multiple of 16 (OpenBLAS's kernel width) within this thread's share of the floats.
+        let rowsPerBlock = max(16, floats / cores / max(1, i) / 16 * 16)
+        let blocks = (o + rowsPerBlock - 1) / rowsPerBlock
+        guard cores > 1, blocks >= cores else { return false }
+        weight.withRawValues { raw, _ in
+            let halves = raw.assumingMemoryBound(to: UInt16.self)
+            Compute.withSingleThreadedBLAS {
+                Compute.concurrentTasks(blocks, scratch: rowsPerBlock * i) { b, w in    // w: [rowsPerBlock, I]
+                    let o0 = b * rowsPerBlock, n = min(rowsPerBlock, o - o0)
+                    ldmp_half_to_float(halves + o0 * i, w, n * i)
+                    sgemm(transB: true, m: m, n: n, k: i, a: a, lda: i, b: w, ldb: i, beta: beta, c: c + o0, ldc: o)
+                }
+            }
+        }
+        return true
     }
 }

@@ -78,9 +78,10 @@ final class HalfResidencyUNetTests: XCTestCase {
 
         // Large half weights are widened in blocks of output rows (conv: blocks of channels, linear: of features);
         // a tiny block size sends every conv and linear of the tiny model through that path.
-        let saved = Parameter.wideningBlockFloats
+        let saved = Parameter.wideningBlockFloats, savedLinear = Tensor.linearBlockFloats
         Parameter.wideningBlockFloats = 1000
-        defer { Parameter.wideningBlockFloats = saved }
+        Tensor.linearBlockFloats = 1000
+        defer { Parameter.wideningBlockFloats = saved; Tensor.linearBlockFloats = savedLinear }
         XCTAssertLessThan(half.convIn.weight.rowsPerBlock, half.convIn.outChannels)
         let blocked = try half(x, timesteps: t, encoderHiddenStates: c)
         let db = a.maxAbsDiff(blocked)
@@ -90,6 +91,7 @@ final class HalfResidencyUNetTests: XCTestCase {
               + "(scale \(a.maxAbs))")
         XCTAssertLessThanOrEqual(db, 2e-6 * max(1, a.maxAbs))
         Parameter.wideningBlockFloats = saved
+        Tensor.linearBlockFloats = savedLinear
 
         // The cost of rounding the float32 file to half, against diffusers' float32 output (a measurement:
         // the parity tests keep float32 residency).

@@ -5,11 +5,11 @@ import XCTest
 
 final class ProcessHeapTests: XCTestCase {
     func testSettingsApplyAndFiguresFollowALargeBuffer() {
-        // Compute's one-time setup sets glibc thresholds of its own (32 MB mmap, 512 MB trim) at the first matrix
-        // product; run it first so the order is fixed (in the CLI it runs after ProcessHeap.configure and wins).
-        Compute.setup()
+        // ProcessHeap is the only code that sets glibc's thresholds (Compute.setup applies them once if no one did).
         XCTAssertTrue(ProcessHeap.configure(environment: [:]), "mallopt refused the settings (glibc expected)")
         XCTAssertFalse(ProcessHeap.configure(environment: ["LDMPROBE_MALLOC": "default"]))
+        XCTAssertTrue(ProcessHeap.configure(environment: ["LDMPROBE_MALLOC": "lean"]))
+        XCTAssertTrue(ProcessHeap.configure(environment: [:]))
         let before = ProcessHeap.stats()
         let n = 8 << 20                                                      // 32 MB of floats
         let p = UnsafeMutablePointer<Float>.allocate(capacity: n)

@@ -21,11 +21,9 @@ public struct FeedForward {
         let rows = x.count / c
         let chunk = max(64, Self.chunkFloats / max(1, proj.weight.shape[0]))
         if rows <= chunk { return out(proj(x).geglu()) }
-        // Small half weights: widened once for all chunks, not once per chunk. (Large ones, 1280 channels, only
-        // meet few tokens — one chunk — and are widened in blocks by Linear.)
-        let small = proj.weight.count <= Parameter.wideningBlockFloats && out.weight.count <= Parameter.wideningBlockFloats
-        guard small else { return chunked(x, rows: rows, chunk: chunk, proj, out) }
-        return proj.widened { proj in out.widened { out in chunked(x, rows: rows, chunk: chunk, proj, out) } }
+        // Half weights are widened block by block inside each `linear` (≤ 4 MB at a time, in cache), not once for
+        // all chunks: a whole widened [8C, C] weight is up to 52 MB of scratch.
+        return chunked(x, rows: rows, chunk: chunk, proj, out)
     }
 
     private func chunked(_ x: Tensor, rows: Int, chunk: Int, _ proj: Linear, _ out: Linear) -> Tensor {

@@ -25,10 +25,4 @@ extension Linear {
         self.weight = weight
         self.bias = bias
     }
-
-    /// Runs `body` with this layer's weight in float32 (a half weight widened once), for a layer applied to
-    /// several chunks in a row.
-    public func widened<R>(_ body: (Linear) throws -> R) rethrows -> R {
-        try weight.widened { try body(Linear(weight: $0, bias: bias)) }
-    }
 }
