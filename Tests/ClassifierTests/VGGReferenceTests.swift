@@ -57,7 +57,7 @@ final class VGGReferenceTests: XCTestCase {
                                "\(fixture) \(pre.rawValue) \(name): top-1 differs")
             }
             print("\(fixture) \(pre.rawValue): maxdiff probability \(worst.abs), log-probability \(worst.log)")
-            XCTAssertLessThan(worst.abs, 1e-4)
+            XCTAssertLessThan(worst.abs, 1e-5)   // README states the measured maxdiff (6.7e-6)
         }
     }
 
