@@ -1,4 +1,5 @@
 // Query-block size for the blocked attention kernel (Tensor+Attention.swift), with environment overrides for tuning.
+import CKernels
 import Foundation
 
 /// Block size choice for `Tensor.attention` (LDMPROBE_ATTN_ROWS overrides it, for tuning).
@@ -12,5 +13,23 @@ public enum AttentionTuning {
     public static func blockRows(tk: Int) -> Int {
         if let override { return override }
         return max(16, (512 << 10) / max(1, tk))
+    }
+
+    /// LDMPROBE_ATTN_FUSED=0: the sgemm path even where the fused kernel runs (for comparison).
+    static let fusedOff = ProcessInfo.processInfo.environment["LDMPROBE_ATTN_FUSED"] == "0"
+
+    /// Whether Tensor.attention takes the fused kernel: asked for (or not refused, no sgemm block size given and a
+    /// shape where it measured faster) and the CPU runs it.
+    static func useFused(_ fused: Bool?, blockRows: Int?, tq: Int, tk: Int, d: Int) -> Bool {
+        guard ldmp_attn_fused_supported() != 0 else { return false }
+        if let fused { return fused }
+        return blockRows == nil && !fusedOff && fusedWins(tq: tq, tk: tk, d: d)
+    }
+
+    /// Shapes where the fused kernel beat the sgemm path per CPU-second (A/B, 2 cores under load): UNet self- and
+    /// cross-attention from 256 queries (d 40–160: 1.07–1.34×). It lost on 64 queries × 64 keys at d 160 (0.91×),
+    /// CLIP's 77 × 77 at d 64 (0.84×) and the VAE's d 512 (0.93×), where packing Kᵀ and per-row overheads weigh more.
+    static func fusedWins(tq: Int, tk: Int, d: Int) -> Bool {
+        tq >= 256 && tk >= 64 && d <= 160
     }
 }
