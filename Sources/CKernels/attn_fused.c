@@ -1,5 +1,5 @@
 // Fused attention (see attn_fused.h). Per block of `rows` queries: Q·Kᵀ in 6 × 64 register tiles against Kᵀ packed
-// once per call into [tk/64][d][64] panels, row max and e^(s − max) with its sum in 16 lanes (the polynomial of
+// once per call into [tk/64][d][64] panels, row max and e^(alpha·(s − max)) with its sum in 16 lanes (the polynomial of
 // softmax_exp8.h, so results match the AVX2 softmax), then P·V in R × 16W tiles read straight from V's rows (the
 // last 16-lane vector of a head masked), scaled by 1/sum on the way out. AVX-512F only; callers check
 // ldmp_attn_fused_supported() and fall back to the sgemm path.
@@ -41,14 +41,12 @@ size_t ldmp_attn_fused_scratch(size_t tk, size_t d, size_t rows) {
 #define A512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 #define A512_INLINE __attribute__((target("avx512f,avx512vl,avx2,fma"), always_inline)) static inline
 
-/// ldmp_exp8's e^x in 16 lanes, the same operations in the same order.
+/// ldmp_exp8's e^x in 16 lanes: the same rounding and polynomial, 2^n applied by vscalefps. Below −87.33654
+/// it returns e^−87.33654 (≈ 1e-38) instead of 0 (the caller masks lanes past a row); NaN stays NaN.
 A512_INLINE __m512 exp16(__m512 x) {
-    const __m512 lo = _mm512_set1_ps(-87.33654f);
-    __mmask16 under = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
-    x = _mm512_max_ps(lo, x);
-    const __m512 magic = _mm512_set1_ps(12582912.0f);
-    __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), magic);
-    __m512 n = _mm512_sub_ps(t, magic);
+    x = _mm512_max_ps(_mm512_set1_ps(-87.33654f), x);
+    const __m512 magic = _mm512_set1_ps(12582912.0f);           // 1.5·2²³: round to nearest integer
+    __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), magic), magic);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
     __m512 p = _mm512_set1_ps(1.9875691500e-4f);
@@ -58,36 +56,37 @@ A512_INLINE __m512 exp16(__m512 x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
     __m512 e = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    __m512i ti = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000));
-    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(ti, _mm512_set1_epi32(127)), 23));
-    return _mm512_maskz_mul_ps((__mmask16)~under, e, scale);
+    return _mm512_scalef_ps(e, n);
 }
 
 static inline __mmask16 tail_mask(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
-/// Softmax numerator of one score row in place: e^(s − max) over n keys, zeros up to `zero_to`; returns 1/sum
-/// (0 for an empty or all-zero row).
-A512 static float softmax_row(float *s, size_t n, size_t zero_to) {
-    const __m512 ninf = _mm512_set1_ps(-INFINITY);
+/// Softmax numerator of one row of raw scores q·k in place: e^(alpha·s − alpha·max) over n keys (one FMA
+/// scales and shifts), zeros up to `zero_to`; returns 1/sum (0 for an empty or all-zero row).
+A512 static float softmax_row(float *s, size_t n, size_t zero_to, float alpha) {
+    const __m512 ninf = _mm512_set1_ps(alpha >= 0 ? -INFINITY : INFINITY);
     __m512 m = ninf;
-    for (size_t i = 0; i < n; i += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(ninf, tail_mask(n - i), s + i));
-    float mx = _mm512_reduce_max_ps(m);
-    if (mx == -INFINITY) mx = 0;   // fully masked row: stays zero
-    const __m512 shift = _mm512_set1_ps(mx);
+    if (alpha >= 0)
+        for (size_t i = 0; i < n; i += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(ninf, tail_mask(n - i), s + i));
+    else
+        for (size_t i = 0; i < n; i += 16) m = _mm512_min_ps(m, _mm512_mask_loadu_ps(ninf, tail_mask(n - i), s + i));
+    float mx = alpha * (alpha >= 0 ? _mm512_reduce_max_ps(m) : _mm512_reduce_min_ps(m));
+    if (n == 0 || isinf(mx)) mx = 0;   // empty row: stays zero
+    const __m512 a = _mm512_set1_ps(alpha), shift = _mm512_set1_ps(mx);
     __m512 acc = _mm512_setzero_ps();
     for (size_t i = 0; i < n; i += 16) {
         __mmask16 k = tail_mask(n - i);
-        __m512 e = exp16(_mm512_sub_ps(_mm512_mask_loadu_ps(ninf, k, s + i), shift));
+        __m512 e = exp16(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(k, s + i), a, shift));
         _mm512_mask_storeu_ps(s + i, k, e);
-        acc = _mm512_add_ps(acc, e);
+        acc = _mm512_mask_add_ps(acc, k, acc, e);
     }
     for (size_t i = n; i < zero_to; i++) s[i] = 0;
     float sum = _mm512_reduce_add_ps(acc);
     return sum > 0 ? 1 / sum : 0;
 }
 
-/// s[QK_R rows, 64] (row stride lds) = alpha · qp[QK_R, d] · panel[d][64] (scaled after the sum, as sgemm does).
-A512 static void qk_tile(const float *qp, size_t d, const float *panel, float *s, size_t lds, float alpha) {
+/// s[QK_R rows, 64] (row stride lds) = qp[QK_R, d] · panel[d][64] (softmax_row applies the scale).
+A512 static void qk_tile(const float *qp, size_t d, const float *panel, float *s, size_t lds) {
     __m512 acc[QK_R][4];
     for (int r = 0; r < QK_R; r++)
         for (int w = 0; w < 4; w++) acc[r][w] = _mm512_setzero_ps();
@@ -103,9 +102,8 @@ A512 static void qk_tile(const float *qp, size_t d, const float *panel, float *s
             acc[r][3] = _mm512_fmadd_ps(a, b3, acc[r][3]);
         }
     }
-    const __m512 f = _mm512_set1_ps(alpha);
     for (int r = 0; r < QK_R; r++)
-        for (int w = 0; w < 4; w++) _mm512_storeu_ps(s + r * lds + 16 * w, _mm512_mul_ps(acc[r][w], f));
+        for (int w = 0; w < 4; w++) _mm512_storeu_ps(s + r * lds + 16 * w, acc[r][w]);
 }
 
 /// o[valid rows, 16W] = (s[R, n] · v[n, 16W]) · inv[r]; v's vector W−1 and o's stores masked by `last`. HALF:
@@ -190,11 +188,11 @@ A512 static void fused_head(const float *q, const float *k, const float *v, floa
         for (size_t r = 0; r < rows; r++)
             for (size_t p = 0; p < d; p++) qp[r * d + p] = r < nb ? q[(b0 + r) * ld + p] : 0;
         for (size_t j0 = 0; j0 < nmax; j0 += PANEL)
-            for (size_t r0 = 0; r0 < nb; r0 += QK_R) qk_tile(qp + r0 * d, d, kt + j0 * d, s + r0 * tkp + j0, tkp, alpha);
+            for (size_t r0 = 0; r0 < nb; r0 += QK_R) qk_tile(qp + r0 * d, d, kt + j0 * d, s + r0 * tkp + j0, tkp);
         for (size_t r = 0; r < rows; r++) {
             size_t n = r >= nb ? 0 : causal ? q0 + b0 + r + 1 : tk;
             if (n > tk) n = tk;
-            inv[r] = softmax_row(s + r * tkp, n, nmax);
+            inv[r] = softmax_row(s + r * tkp, n, nmax, alpha);
         }
         for (size_t w0 = 0; w0 < dv; w0 += (size_t)wchunk) {
             const int w = dv - w0 < (size_t)wchunk ? (int)(dv - w0) : wchunk;

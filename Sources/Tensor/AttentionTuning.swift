@@ -32,4 +32,11 @@ public enum AttentionTuning {
     static func fusedWins(tq: Int, tk: Int, d: Int) -> Bool {
         tq >= 256 && tk >= 64 && d <= 160
     }
+
+    /// LDMPROBE_ATTN_FUSED_ROWS (rounded up to a multiple of 24) overrides the fused kernel's query block.
+    static let fusedRowsOverride: Int? = ProcessInfo.processInfo.environment["LDMPROBE_ATTN_FUSED_ROWS"]
+        .flatMap { Int($0) }.map { max(24, ($0 + 23) / 24 * 24) }
+
+    /// Query rows per block of the fused kernel for `tk` keys.
+    static func fusedRows(tk: Int) -> Int { fusedRowsOverride ?? ldmp_attn_fused_rows(tk) }
 }

@@ -9,7 +9,7 @@ extension Tensor {
     static func fusedAttention(q: Tensor, k: Tensor, v: Tensor, heads: Int, alpha: Float, causal: Bool) -> Tensor {
         let (b, tq, c) = (q.shape[0], q.shape[1], q.shape[2])
         let tk = k.shape[1], d = c / heads
-        let rows = ldmp_attn_fused_rows(tk)
+        let rows = AttentionTuning.fusedRows(tk: tk)                      // a multiple of 24
         let wanted = max(1, (4 * Compute.cores + b * heads - 1) / (b * heads))
         let chunks = max(1, min(wanted, tq / (2 * rows)))
         let chunk = (tq + chunks - 1) / chunks                             // queries per task
