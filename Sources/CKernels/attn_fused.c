@@ -1,6 +1,6 @@
 // Fused attention (see attn_fused.h). Per block of `rows` queries: Q·Kᵀ in 6 × 64 register tiles against Kᵀ packed
 // once per call into [tk/64][d][64] panels, row max and e^(alpha·(s − max)) with its sum in 16 lanes (the polynomial of
-// softmax_exp8.h, so results match the AVX2 softmax), then P·V in R × 16W tiles read straight from V's rows (the
+// softmax_exp8.h, so results match the AVX2 softmax), then P·V in R × 16W tiles over V's rows packed densely (the
 // last 16-lane vector of a head masked), scaled by 1/sum on the way out. AVX-512F only; callers check
 // ldmp_attn_fused_supported() and fall back to the sgemm path.
 #include "attn_fused.h"
@@ -34,7 +34,7 @@ static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 size_t ldmp_attn_fused_scratch(size_t tk, size_t d, size_t rows) {
     size_t tkp = round_up(tk, PANEL);
-    return tkp * d + rows * tkp + rows * d + rows + 16;
+    return tkp * d + tk * d + rows * tkp + rows * d + rows + 16;
 }
 
 #if LDMP_X86
@@ -166,7 +166,9 @@ A512 static void fused_head(const float *q, const float *k, const float *v, floa
                             size_t q0, size_t tk, size_t d, float alpha, int causal, size_t rows, float *scratch) {
     const size_t tkp = round_up(tk, PANEL);
     float *kt = scratch;              // [tkp/64][d][64] Kᵀ panels, zero keys past tk
-    float *s = kt + tkp * d;          // [rows, tkp] scores, then e^(s − max)
+    float *vp = kt + tkp * d;         // [tk, d] V rows packed densely (a head's rows of v lie c floats apart:
+                                      // one key per 4 KB page at c = 1280, so P·V missed the TLB)
+    float *s = vp + tk * d;           // [rows, tkp] scores, then e^(s − max)
     float *qp = s + rows * tkp;       // [rows, d] Q block, zero rows past nq
     float *inv = qp + rows * d;       // [rows] 1/sum
     for (size_t j0 = 0; j0 < tkp; j0 += PANEL) {
@@ -177,6 +179,8 @@ A512 static void fused_head(const float *q, const float *k, const float *v, floa
             else for (size_t p = 0; p < d; p++) panel[p * PANEL + j] = 0;
         }
     }
+    for (size_t j = 0; j < tk; j++)
+        for (size_t p = 0; p < d; p++) vp[j * d + p] = v[j * ld + p];
     const size_t dv = (d + 15) / 16;                 // 16-lane vectors per head row
     const int wchunk = dv <= 5 ? (int)dv : dv % 5 == 0 ? 5 : 4;
     const __mmask16 dlast = tail_mask(d - (dv - 1) * 16);
@@ -200,7 +204,7 @@ A512 static void fused_head(const float *q, const float *k, const float *v, floa
             const __mmask16 last = w0 + (size_t)w == dv ? dlast : (__mmask16)0xFFFF;
             const int half = last <= 0xFF;
             for (size_t r0 = 0; r0 < nb; r0 += (size_t)rr)
-                pv_kernels[half][w](s + r0 * tkp, tkp, nmax, v + 16 * w0, ld, last, inv + r0,
+                pv_kernels[half][w](s + r0 * tkp, tkp, nmax, vp + 16 * w0, d, last, inv + r0,
                               o + (b0 + r0) * ld + 16 * w0, ld, nb - r0);
         }
     }
