@@ -45,17 +45,8 @@ size_t ldmp_attn_fused_scratch(size_t tk, size_t d, size_t rows) {
 /// it returns e^−87.33654 (≈ 1e-38) instead of 0 (the caller masks lanes past a row); NaN stays NaN.
 A512_INLINE __m512 exp16(__m512 x) {
     x = _mm512_max_ps(_mm512_set1_ps(-87.33654f), x);
-    const __m512 magic = _mm512_set1_ps(12582912.0f);           // 1.5·2²³: round to nearest integer
-    __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), magic), magic);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 e = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    LDMP_EXP_CORE(_mm512, __m512, x, t, n, e)
+    (void)t;
     return _mm512_scalef_ps(e, n);
 }
 

@@ -27,9 +27,7 @@ extension Tensor {
         precondition(c % heads == 0, "attention: \(c) channels not divisible by \(heads) heads")
         let d = c / heads
         let alpha = scale ?? 1 / Float(d).squareRoot()
-        if AttentionTuning.useFused(fused, blockRows: blockRows, tq: tq, tk: tk, d: d) {
-            return fusedAttention(q: q, k: k, v: v, heads: heads, alpha: alpha, causal: causal)
-        }
+        let useFused = AttentionTuning.useFused(fused, blockRows: blockRows, tq: tq, tk: tk, d: d)
         let block = max(1, min(tq, blockRows ?? AttentionTuning.blockRows(tk: tk)))
         let blocks = (tq + block - 1) / block
         let tasks = b * heads * blocks
@@ -40,6 +38,11 @@ extension Tensor {
             v.data.withUnsafeBufferPointer { vp in
             out.data.withUnsafeMutableBufferPointer { op in
                 let qb = qp.baseAddress!, kb = kp.baseAddress!, vb = vp.baseAddress!, ob = op.baseAddress!
+                if useFused {
+                    fusedAttention(q: qb, k: kb, v: vb, out: ob, b: b, tq: tq, tk: tk, c: c, heads: heads,
+                                   alpha: alpha, causal: causal)
+                    return
+                }
                 Compute.withSingleThreadedBLAS(tasks > 1 && !AttentionTuning.serial) {
                     Compute.concurrentTasks(tasks, scratch: block * tk + block,
                                             threads: AttentionTuning.serial ? 1 : Compute.cores) { task, s in
