@@ -13,8 +13,12 @@ extension Tensor {
     /// each with single-threaded sgemm. A task's scores [blockRows, Tk] stay in the core's cache through
     /// Q·Kᵀ, the fused max/exp/sum pass and P·V; the 1/sum normalisation is applied to the [blockRows, d] output
     /// instead of the scores. `blockRows` nil picks about 2 MB of scores per task.
+    ///
+    /// `fused` nil takes the fused C kernel (attn_fused.c) where the CPU runs it, no `blockRows` is given and the
+    /// shape is one it wins on (AttentionTuning.fusedWins); false forces the sgemm path, true asks for the fused
+    /// one (still the sgemm path without AVX-512).
     public static func attention(q: Tensor, k: Tensor, v: Tensor, heads: Int, scale: Float? = nil,
-                                 causal: Bool = false, blockRows: Int? = nil) -> Tensor {
+                                 causal: Bool = false, blockRows: Int? = nil, fused: Bool? = nil) -> Tensor {
         precondition(q.shape.count == 3 && k.shape.count == 3 && v.shape.count == 3, "attention: needs [B, T, C]")
         let (b, tq, c) = (q.shape[0], q.shape[1], q.shape[2])
         let tk = k.shape[1]
@@ -23,6 +27,7 @@ extension Tensor {
         precondition(c % heads == 0, "attention: \(c) channels not divisible by \(heads) heads")
         let d = c / heads
         let alpha = scale ?? 1 / Float(d).squareRoot()
+        let useFused = AttentionTuning.useFused(fused, blockRows: blockRows, tq: tq, tk: tk, d: d)
         let block = max(1, min(tq, blockRows ?? AttentionTuning.blockRows(tk: tk)))
         let blocks = (tq + block - 1) / block
         let tasks = b * heads * blocks
@@ -33,6 +38,11 @@ extension Tensor {
             v.data.withUnsafeBufferPointer { vp in
             out.data.withUnsafeMutableBufferPointer { op in
                 let qb = qp.baseAddress!, kb = kp.baseAddress!, vb = vp.baseAddress!, ob = op.baseAddress!
+                if useFused {
+                    fusedAttention(q: qb, k: kb, v: vb, out: ob, b: b, tq: tq, tk: tk, c: c, heads: heads,
+                                   alpha: alpha, causal: causal)
+                    return
+                }
                 Compute.withSingleThreadedBLAS(tasks > 1 && !AttentionTuning.serial) {
                     Compute.concurrentTasks(tasks, scratch: block * tk + block,
                                             threads: AttentionTuning.serial ? 1 : Compute.cores) { task, s in

@@ -6,13 +6,8 @@ import Foundation
 import Tensor
 
 final class BlockedAttentionTests: XCTestCase {
-    /// Deterministic values in [−scale, scale).
     private func values(_ shape: [Int], seed: UInt64, scale: Float = 2) -> Tensor {
-        var s = seed
-        return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return (Float(s >> 40) / Float(1 << 24) * 2 - 1) * scale
-        })
+        attentionTestValues(shape, seed: seed, scale: scale)
     }
 
     private func compare(b: Int, tq: Int, tk: Int, heads: Int, d: Int, causal: Bool, blockRows: Int,
