@@ -3,10 +3,13 @@ import Tensor
 
 /// torch.nn.Conv2d: weight [O, I, k, k], bias [O]. Keys `<path>.weight`, `<path>.bias`.
 public struct Conv2d {
-    public var weight: Parameter   // [O, I, k, k], float32 or half (WeightResidency)
+    public var weight: Parameter { didSet { winograd = WinogradWeightCache() } }   // [O, I, k, k], f32 or half
     public var bias: Tensor?    // [O]
     public var stride: Int
     public var padding: Padding2D
+    /// Transformed float32 weights for the Winograd path, kept from its first call (shared by copies of the
+    /// layer until one of them sets another weight).
+    public private(set) var winograd = WinogradWeightCache()
 
     public init(_ w: WeightLoader, _ path: String, in i: Int, out o: Int, kernel k: Int, stride: Int = 1,
                 padding: Int = 0, bias: Bool = true) throws {
@@ -21,7 +24,7 @@ public struct Conv2d {
         let o = outChannels, block = weight.rowsPerBlock
         guard block < o, !x.conv2dTakesWinograd(weightShape: weight.shape, stride: stride, padding: padding,
                                                  weightIsHalf: weight.isHalf) else {
-            return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
+            return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, cache: winograd)
         }
         // A large half weight on the im2col path (Winograd widens while it transforms): convolve blocks of output
         // channels, each widened on its own, so the widening scratch stays ≤ Parameter.wideningBlockFloats.
