@@ -3,6 +3,7 @@
 // (WinogradWeightCache, float32 residency) or raw [O, I, 3, 3] float32 / half, transformed per call block by block
 // so no second copy of them outlives the call (half residency).
 import CKernels
+import Foundation
 
 enum Conv2DWinograd {
     /// Whether F(2×2, 3×3) pays for a convolution: 3×3, stride 1, and enough 2×2 output tiles that transforming
@@ -18,7 +19,9 @@ enum Conv2DWinograd {
     /// Scratch of one call in floats (16 MB, freed after the call): transformed input tiles V (16 · I per tile of a
     /// chunk), products M (16 per output channel and tile) and, for weights not transformed yet, U of one block of
     /// output channels (16 · I each). Below glibc's 32 MB mmap threshold (Compute), so it comes from the heap.
-    static let scratchBudget = 4 << 20
+    /// `LDMPROBE_WINO_SCRATCH_MB` overrides it (A/B runs; the former three 24 MB buffers: 72).
+    static let scratchBudget = max(1, Int(ProcessInfo.processInfo.environment["LDMPROBE_WINO_SCRATCH_MB"] ?? "") ?? 16)
+        << 18
 
     /// U [16, O, I] (u[ξ · O · I + o · I + c]) of w [O, I, 3, 3] read as float32 or half: what `run` multiplies by.
     static func transform(weight: UnsafeRawPointer, weightIsHalf: Bool, co: Int, ci: Int) -> [Float] {
