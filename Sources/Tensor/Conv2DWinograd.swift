@@ -46,9 +46,9 @@ enum Conv2DWinograd {
             let want = min(tiles, 64)
             if 16 * (ci + ob) * want > budget { ob = max(1, min(ob, budget / (16 * want) - ci)) }
         } else {
-            // U of a block: up to half the budget on big maps (keeps the products' chunks long), a quarter on small
-            // ones (ConvMicroBench, half weights: 1.2–1.4× at 8×8 and 4×4 maps, same on 16×16 and 32×32).
-            ob = max(1, min(ob, budget / (tiles >= 256 ? 2 : 4) / (16 * ci)))
+            // U of a block: up to half the budget, a quarter on maps of < 64 tiles (8×8 at batch 2; ConvMicroBench,
+            // half weights: 1.2–1.4× there; on 16×16 maps the smaller blocks cost 20% in the UNet at latent 64).
+            ob = max(1, min(ob, budget / (tiles >= 64 ? 2 : 4) / (16 * ci)))
         }
         let blocks = (co + ob - 1) / ob
         ob = (co + blocks - 1) / blocks                            // equal blocks (no ragged small last one)
@@ -112,9 +112,11 @@ enum Conv2DWinograd {
                     }
                 }
             }
-            // Each transform once per call: tile chunks outside when U is cached or V holds every tile; else blocks
-            // of output channels outside (their weight transform reads O·I) and the cheaper input transform repeats.
-            if transformed != nil || tn >= tiles {
+            // Tile chunks outside repeat the weight transform per chunk (O·I each), blocks of output channels
+            // outside repeat the input transform per block (I·tiles each): the loop that repeats less goes outside.
+            let blocks = (co + ob - 1) / ob, chunks = (tiles + tn - 1) / tn
+            let chunksOutside = transformed != nil || co * ci * (chunks - 1) <= ci * tiles * (blocks - 1)
+            if chunksOutside {
                 for t0 in stride(from: 0, to: tiles, by: tn) {
                     let n = min(tn, tiles - t0)
                     input(t0, n)
