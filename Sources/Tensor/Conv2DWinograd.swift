@@ -116,25 +116,13 @@ enum Conv2DWinograd {
             // outside repeat the input transform per block (I·tiles each): the loop that repeats less goes outside.
             let blocks = (co + ob - 1) / ob, chunks = (tiles + tn - 1) / tn
             let chunksOutside = transformed != nil || co * ci * (chunks - 1) <= ci * tiles * (blocks - 1)
-            if chunksOutside {
-                for t0 in stride(from: 0, to: tiles, by: tn) {
-                    let n = min(tn, tiles - t0)
-                    input(t0, n)
-                    for o0 in stride(from: 0, to: co, by: ob) {
-                        let on = min(ob, co - o0)
-                        weights(o0, on)
-                        products(o0, on, t0, n)
-                    }
-                }
-            } else {
-                for o0 in stride(from: 0, to: co, by: ob) {
-                    let on = min(ob, co - o0)
-                    weights(o0, on)
-                    for t0 in stride(from: 0, to: tiles, by: tn) {
-                        let n = min(tn, tiles - t0)
-                        input(t0, n)
-                        products(o0, on, t0, n)
-                    }
+            for a in 0..<(chunksOutside ? chunks : blocks) {
+                for b in 0..<(chunksOutside ? blocks : chunks) {
+                    let (chunk, block) = chunksOutside ? (a, b) : (b, a)
+                    let t0 = chunk * tn, n = min(tn, tiles - t0), o0 = block * ob, on = min(ob, co - o0)
+                    if !chunksOutside || b == 0 { input(t0, n) }
+                    if chunksOutside || b == 0 { weights(o0, on) }
+                    products(o0, on, t0, n)
                 }
             }
         }
