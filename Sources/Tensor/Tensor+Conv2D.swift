@@ -48,6 +48,19 @@ extension Tensor {
         }
     }
 
+    /// 3×3 stride-1 conv2d by Winograd on the transformed weights `cache` holds (filled from a weight of shape
+    /// `weightShape` [O, I, 3, 3]), for any map size; nil when the cache does not hold them.
+    public func conv2d(winograd cache: WinogradWeightCache, weightShape: [Int], bias: Tensor?,
+                       padding pad: Padding2D) -> Tensor? {
+        let u = cache.values
+        guard weightShape.count == 4, weightShape[2] == 3, weightShape[3] == 3,
+              u.count == 16 * weightShape[0] * weightShape[1] else { return nil }
+        return u.withUnsafeBytes { up in      // U stands in for the raw weight, which the Winograd path never reads
+            conv2d(weight: up.baseAddress!, weightIsHalf: false, weightShape: weightShape, bias: bias, stride: 1,
+                   padding: pad, tileRows: nil, algorithm: .winograd, transformed: { u })
+        }
+    }
+
     /// Whether `conv2d(..., algorithm: .auto)` takes the Winograd path for this input and weight shape: it then
     /// reads a half weight whole without widening it first, so layers need not split it into blocks.
     public func conv2dTakesWinograd(weightShape: [Int], stride: Int, padding pad: Padding2D, weightIsHalf: Bool) -> Bool {

@@ -1,19 +1,26 @@
 // torch.nn.Conv2d (groups 1) with its weights.
+import Foundation
 import Tensor
 
 /// torch.nn.Conv2d: weight [O, I, k, k], bias [O]. Keys `<path>.weight`, `<path>.bias`.
+/// With WinogradWeightCache.enabled, a 3×3 stride-1 layer (≥ 8 channels each way) takes Winograd for every map
+/// size in both residencies (one algorithm, so a fp16 file kept half gives the values of the same file widened);
+/// a float32 one keeps its transformed weights from the first call and drops the weight itself.
 public struct Conv2d {
-    public var weight: Parameter { didSet { winograd = WinogradWeightCache() } }   // [O, I, k, k], f32 or half
+    /// [O, I, k, k], float32 or half (WeightResidency); after a float32 layer dropped it, rebuilt from the
+    /// transformed weights (exact but for the middle row and column, within a rounding there).
+    public var weight: Parameter {
+        get { store.weight }
+        set { store = Store(newValue) }
+    }
     public var bias: Tensor?    // [O]
     public var stride: Int
     public var padding: Padding2D
-    /// Transformed float32 weights for the Winograd path, kept from its first call (shared by copies of the
-    /// layer until one of them sets another weight).
-    public private(set) var winograd = WinogradWeightCache()
+    private var store: Store
 
     public init(_ w: WeightLoader, _ path: String, in i: Int, out o: Int, kernel k: Int, stride: Int = 1,
                 padding: Int = 0, bias: Bool = true) throws {
-        weight = try w.takeParameter(join(path, "weight"), [o, i, k, k])
+        store = Store(try w.takeParameter(join(path, "weight"), [o, i, k, k]))
         self.bias = bias ? try w.take(join(path, "bias"), [o]) : nil
         self.stride = stride
         self.padding = Padding2D(padding)
@@ -21,10 +28,11 @@ public struct Conv2d {
 
     /// x [B, I, H, W] → [B, O, OH, OW]
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let o = outChannels, block = weight.rowsPerBlock
+        if let y = store.winograd(x, bias: bias, stride: stride, padding: padding) { return y }
+        let weight = self.weight, o = outChannels, block = weight.rowsPerBlock
         guard block < o, !x.conv2dTakesWinograd(weightShape: weight.shape, stride: stride, padding: padding,
                                                  weightIsHalf: weight.isHalf) else {
-            return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, cache: winograd)
+            return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
         }
         // A large half weight on the im2col path (Winograd widens while it transforms): convolve blocks of output
         // channels, each widened on its own, so the widening scratch stays ≤ Parameter.wideningBlockFloats.
@@ -49,5 +57,40 @@ public struct Conv2d {
         return out!
     }
 
-    public var outChannels: Int { weight.shape[0] }
+    public var outChannels: Int { store.shape[0] }
+
+    /// The weight, or its Winograd transform once a float32 layer keeps that instead (shared by copies of the
+    /// layer until one of them sets another weight).
+    private final class Store: @unchecked Sendable {
+        let shape: [Int]
+        private let lock = NSLock()
+        private var original: Parameter?
+        private let cache = WinogradWeightCache()
+
+        init(_ weight: Parameter) {
+            shape = weight.shape
+            original = weight
+        }
+
+        var weight: Parameter {
+            lock.withLock { original } ?? Parameter(cache.reconstructedWeight(outChannels: shape[0], inChannels: shape[1]))
+        }
+
+        /// Winograd for any map when this layer takes it (see Conv2d); nil for the other paths.
+        func winograd(_ x: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor? {
+            guard WinogradWeightCache.enabled, shape.count == 4, shape[2] == 3, shape[3] == 3, stride == 1,
+                  shape[0] >= 8, shape[1] >= 8, x.shape.count == 4, x.shape[1] == shape[1] else { return nil }
+            let kept: Parameter? = lock.withLock {
+                if let w = original, !w.isHalf {
+                    cache.fill(from: w)
+                    original = nil                     // U replaces it (16/9 of its bytes instead of 25/9)
+                }
+                return original
+            }
+            if let half = kept {
+                return x.conv2d(weight: half, bias: bias, stride: 1, padding: padding, algorithm: .winograd)
+            }
+            return x.conv2d(winograd: cache, weightShape: shape, bias: bias, padding: padding)
+        }
+    }
 }
