@@ -3,9 +3,9 @@ import Foundation
 import Tensor
 
 /// torch.nn.Conv2d: weight [O, I, k, k], bias [O]. Keys `<path>.weight`, `<path>.bias`.
-/// With WinogradWeightCache.enabled, a 3×3 stride-1 layer (≥ 8 channels each way) takes Winograd for every map
-/// size in both residencies (one algorithm, so a fp16 file kept half gives the values of the same file widened);
-/// a float32 one keeps its transformed weights from the first call and drops the weight itself.
+/// With WinogradWeightCache.enabled, a float32 3×3 stride-1 layer keeps its transformed weights from its first
+/// Winograd call on, and drops the weight itself (conv2d's path choice per map stays; a layer that later meets a
+/// map below the Winograd threshold keeps Winograd, where a half layer would take im2col).
 public struct Conv2d {
     /// [O, I, k, k], float32 or half (WeightResidency); after a float32 layer dropped it, rebuilt from the
     /// transformed weights (exact but for the middle row and column, within a rounding there).
@@ -76,21 +76,22 @@ public struct Conv2d {
             lock.withLock { original } ?? Parameter(cache.reconstructedWeight(outChannels: shape[0], inChannels: shape[1]))
         }
 
-        /// Winograd for any map when this layer takes it (see Conv2d); nil for the other paths.
+        /// The Winograd call on kept U where conv2d's own choice is Winograd for a float32 weight (U replaces the
+        /// weight from then on); nil where the weight itself is to be used (half, im2col maps while it is kept).
         func winograd(_ x: Tensor, bias: Tensor?, stride: Int, padding: Padding2D) -> Tensor? {
             guard WinogradWeightCache.enabled, shape.count == 4, shape[2] == 3, shape[3] == 3, stride == 1,
-                  shape[0] >= 8, shape[1] >= 8, x.shape.count == 4, x.shape[1] == shape[1] else { return nil }
-            let kept: Parameter? = lock.withLock {
-                if let w = original, !w.isHalf {
-                    cache.fill(from: w)
-                    original = nil                     // U replaces it (16/9 of its bytes instead of 25/9)
-                }
-                return original
+                  x.shape.count == 4, x.shape[1] == shape[1] else { return nil }
+            let wino = x.conv2dTakesWinograd(weightShape: shape, stride: 1, padding: padding, weightIsHalf: false)
+            let useKept: Bool = lock.withLock {
+                guard let w = original else { return true }
+                guard wino, !w.isHalf else { return false }
+                cache.fill(from: w)
+                original = nil                         // U replaces it (16/9 of its bytes instead of 25/9)
+                return true
             }
-            if let half = kept {
-                return x.conv2d(weight: half, bias: bias, stride: 1, padding: padding, algorithm: .winograd)
-            }
-            return x.conv2d(winograd: cache, weightShape: shape, bias: bias, padding: padding)
+            // After the drop, maps below conv2d's Winograd threshold take Winograd on U too (im2col on the weight
+            // would round the same values differently, as would a weight rebuilt from U).
+            return useKept ? x.conv2d(winograd: cache, weightShape: shape, bias: bias, padding: padding) : nil
         }
     }
 }
