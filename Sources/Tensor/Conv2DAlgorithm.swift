@@ -11,4 +11,6 @@ public enum Conv2DAlgorithm: Equatable {
     /// Winograd in chunks of at most `tiles` 2×2 output tiles and blocks of at most `outChannels` output channels
     /// (tests: chunks that end inside a tile row or a sample).
     case winogradBlocked(tiles: Int, outChannels: Int)
+    /// Winograd within `floats` of scratch instead of the default budget (tests, micro-benchmarks).
+    case winogradBudget(floats: Int)
 }

@@ -1,7 +1,9 @@
 // Winograd F(2×2, 3×3) convolution: 16 sgemms of transformed weights × transformed input tiles replace one sgemm
-// of 2.25× the multiplies. Transforms run in CKernels (AVX2); weights are transformed per call from the caller's
-// [O, I, 3, 3] float32 or half, so no second copy of them outlives the call.
+// of 2.25× the multiplies. Transforms run in CKernels (AVX2). Weights come either transformed once per layer
+// (WinogradWeightCache, float32 residency) or raw [O, I, 3, 3] float32 / half, transformed per call block by block
+// so no second copy of them outlives the call (half residency).
 import CKernels
+import Foundation
 
 enum Conv2DWinograd {
     /// Whether F(2×2, 3×3) pays for a convolution: 3×3, stride 1, and enough 2×2 output tiles that transforming
@@ -14,65 +16,114 @@ enum Conv2DWinograd {
         kh == 3 && kw == 3 && stride == 1 && tiles >= 32 && ci >= 8 && co >= 8
     }
 
-    /// Scratch budgets in floats (24 MB each, freed after the call): transformed input tiles (16 · I · tiles of one
-    /// chunk), transformed weights and products of one block of output channels. Below glibc's 32 MB mmap threshold
-    /// (Compute), so the buffers come from the heap again instead of fresh pages each call.
-    static let inputBudget = 6 << 20, weightBudget = 6 << 20, productBudget = 6 << 20
+    /// Scratch of one call in floats (16 MB, freed after the call): transformed input tiles V (16 · I per tile of a
+    /// chunk), products M (16 per output channel and tile) and, for weights not transformed yet, U of one block of
+    /// output channels (16 · I each). Below glibc's 32 MB mmap threshold (Compute), so it comes from the heap.
+    /// `LDMPROBE_WINO_SCRATCH_MB` overrides it (A/B runs; the former three 24 MB buffers: 72).
+    static let scratchBudget = max(1, Int(ProcessInfo.processInfo.environment["LDMPROBE_WINO_SCRATCH_MB"] ?? "") ?? 16)
+        << 18
 
-    /// x [B, I, H, W] ⊛ weight [O, I, 3, 3] (+ bias [O]) → out [B, O, OH, OW], stride 1, zero padding `pad`;
-    /// `maxTiles` / `maxOutChannels` shrink the chunks below the budgets (tests).
+    /// U [16, O, I] (u[ξ · O · I + o · I + c]) of w [O, I, 3, 3] read as float32 or half: what `run` multiplies by.
+    static func transform(weight: UnsafeRawPointer, weightIsHalf: Bool, co: Int, ci: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: 16 * co * ci) { buf, count in
+            let u = buf.baseAddress!
+            Profiler.time("conv.wino.weights") {
+                parallelFor(co, minPerThread: 4) { o in
+                    ldmp_wino_weights(weight, weightIsHalf ? 1 : 0, Int32(ci), Int32(o), Int32(o + 1), u + o * ci,
+                                      Int64(co * ci))
+                }
+            }
+            count = 16 * co * ci
+        }
+    }
+
+    /// Output channels per block and tiles per chunk within `budget` floats of scratch. With U given, whole O
+    /// while chunks keep ≥ 64 tiles; without, U of a block takes up to half or a quarter of the budget.
+    static func blocking(ci: Int, co: Int, tiles: Int, transformed: Bool, budget: Int, maxTiles: Int,
+                         maxOutChannels: Int) -> (outChannels: Int, tiles: Int) {
+        var ob = min(co, maxOutChannels)
+        if transformed {
+            let want = min(tiles, 64)
+            if 16 * (ci + ob) * want > budget { ob = max(1, min(ob, budget / (16 * want) - ci)) }
+        } else {
+            // U of a block: up to half the budget, a quarter on maps of < 64 tiles (8×8 at batch 2; ConvMicroBench,
+            // half weights: 1.2–1.4× there; on 16×16 maps the smaller blocks cost 20% in the UNet at latent 64).
+            ob = max(1, min(ob, budget / (tiles >= 64 ? 2 : 4) / (16 * ci)))
+        }
+        let blocks = (co + ob - 1) / ob
+        ob = (co + blocks - 1) / blocks                            // equal blocks (no ragged small last one)
+        let room = budget - (transformed ? 0 : 16 * ob * ci)
+        let tn = min(max(8, room / (16 * (ci + ob))), tiles, maxTiles)
+        let chunks = (tiles + tn - 1) / tn
+        return (ob, (tiles + chunks - 1) / chunks)                 // equal chunks
+    }
+
+    /// x [B, I, H, W] ⊛ weight [O, I, 3, 3] (+ bias [O]) → out [B, O, OH, OW], stride 1, zero padding `pad`.
+    /// `transformed`: U [16, O, I] from `transform` (then `weight` is not read). `budget` (floats of scratch),
+    /// `maxTiles` / `maxOutChannels` shrink the chunks and blocks (tests).
     static func run(x: UnsafePointer<Float>, b: Int, ci: Int, h: Int, w: Int, weight: UnsafeRawPointer,
-                    weightIsHalf: Bool, co: Int, pad: Padding2D, oh: Int, ow: Int, bias: UnsafePointer<Float>?,
-                    out: UnsafeMutablePointer<Float>, maxTiles: Int = .max, maxOutChannels: Int = .max) {
+                    weightIsHalf: Bool, transformed: UnsafePointer<Float>? = nil, co: Int, pad: Padding2D, oh: Int,
+                    ow: Int, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
+                    budget: Int = scratchBudget, maxTiles: Int = .max, maxOutChannels: Int = .max) {
         let tilesH = (oh + 1) / 2, tilesW = (ow + 1) / 2, tiles = b * tilesH * tilesW
         var g = ldmp_wino_geometry(batch: Int32(b), channels: Int32(ci), height: Int32(h), width: Int32(w),
                                    out_height: Int32(oh), out_width: Int32(ow), pad_top: Int32(pad.top),
                                    pad_left: Int32(pad.left), tiles_h: Int32(tilesH), tiles_w: Int32(tilesW))
         guard tiles > 0, co > 0 else { return }
-        // Tile chunks of equal size within the input budget; blocks of output channels within the other two.
-        let chunks = max((tiles - 1) / maxTiles + 1, (16 * ci * tiles + inputBudget - 1) / inputBudget)
-        let tn = (tiles + chunks - 1) / chunks
-        let ob = max(1, min(co, maxOutChannels, weightBudget / (16 * ci), productBudget / (16 * tn)))
+        let (ob, tn) = blocking(ci: ci, co: co, tiles: tiles, transformed: transformed != nil, budget: budget,
+                                maxTiles: maxTiles, maxOutChannels: maxOutChannels)
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ci * tn)
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ob * ci)
+        let u = transformed == nil ? UnsafeMutablePointer<Float>.allocate(capacity: 16 * ob * ci) : nil
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ob * tn)
-        defer { v.deallocate(); u.deallocate(); m.deallocate() }
+        defer { v.deallocate(); u?.deallocate(); m.deallocate() }
         withUnsafePointer(to: &g) { gp in
-            var t0 = 0
-            while t0 < tiles {
-                let n = min(tn, tiles - t0)
+            func input(_ t0: Int, _ n: Int) {
                 Profiler.time("conv.wino.input") {
                     parallelFor(ci, minPerThread: 4) { c in
                         ldmp_wino_input(x, gp, Int64(t0), Int64(n), Int32(c), Int32(c + 1), v + c * n, Int64(ci * n))
                     }
                 }
-                var o0 = 0
-                while o0 < co {
-                    let on = min(ob, co - o0)
-                    Profiler.time("conv.wino.weights") {
-                        parallelFor(on, minPerThread: 4) { o in
-                            ldmp_wino_weights(weight, weightIsHalf ? 1 : 0, Int32(ci), Int32(o0 + o),
-                                              Int32(o0 + o + 1), u + o * ci, Int64(on * ci))
-                        }
+            }
+            func weights(_ o0: Int, _ on: Int) {
+                guard let u else { return }
+                Profiler.time("conv.wino.weights") {
+                    parallelFor(on, minPerThread: 4) { o in
+                        ldmp_wino_weights(weight, weightIsHalf ? 1 : 0, Int32(ci), Int32(o0 + o), Int32(o0 + o + 1),
+                                          u + o * ci, Int64(on * ci))
                     }
-                    Profiler.time("conv.wino.sgemm") {
-                        Compute.withSingleThreadedBLAS {
-                            Compute.concurrentTasks(16, scratch: 0) { xi, _ in
-                                // M[ξ] [on, n] = U[ξ] [on, I] · V[ξ] [I, n]
-                                sgemm(m: on, n: n, k: ci, a: u + xi * on * ci, lda: ci, b: v + xi * ci * n, ldb: n,
-                                      c: m + xi * on * n, ldc: n)
-                            }
-                        }
-                    }
-                    Profiler.time("conv.wino.output") {
-                        parallelFor(on, minPerThread: 4) { o in
-                            ldmp_wino_output(m + o * n, Int64(on * n), gp, Int64(t0), Int64(n), Int32(o0 + o),
-                                             Int32(o0 + o + 1), Int32(co), bias, out)
-                        }
-                    }
-                    o0 += on
                 }
-                t0 += n
+            }
+            func products(_ o0: Int, _ on: Int, _ t0: Int, _ n: Int) {
+                // U[ξ] of the block: rows o0 ..< o0 + on of the cached [O, I], or the block's own [on, I].
+                let (ua, ustride) = transformed.map { ($0 + o0 * ci, co * ci) } ?? (UnsafePointer(u!), on * ci)
+                Profiler.time("conv.wino.sgemm") {
+                    Compute.withSingleThreadedBLAS {
+                        Compute.concurrentTasks(16, scratch: 0) { xi, _ in
+                            // M[ξ] [on, n] = U[ξ] [on, I] · V[ξ] [I, n]
+                            sgemm(m: on, n: n, k: ci, a: ua + xi * ustride, lda: ci, b: v + xi * ci * n, ldb: n,
+                                  c: m + xi * on * n, ldc: n)
+                        }
+                    }
+                }
+                Profiler.time("conv.wino.output") {
+                    parallelFor(on, minPerThread: 4) { o in
+                        ldmp_wino_output(m + o * n, Int64(on * n), gp, Int64(t0), Int64(n), Int32(o0 + o),
+                                         Int32(o0 + o + 1), Int32(co), bias, out)
+                    }
+                }
+            }
+            // Tile chunks outside repeat the weight transform per chunk (O·I each), blocks of output channels
+            // outside repeat the input transform per block (I·tiles each): the loop that repeats less goes outside.
+            let blocks = (co + ob - 1) / ob, chunks = (tiles + tn - 1) / tn
+            let chunksOutside = transformed != nil || co * ci * (chunks - 1) <= ci * tiles * (blocks - 1)
+            for a in 0..<(chunksOutside ? chunks : blocks) {
+                for b in 0..<(chunksOutside ? blocks : chunks) {
+                    let (chunk, block) = chunksOutside ? (a, b) : (b, a)
+                    let t0 = chunk * tn, n = min(tn, tiles - t0), o0 = block * ob, on = min(ob, co - o0)
+                    if !chunksOutside || b == 0 { input(t0, n) }
+                    if chunksOutside || b == 0 { weights(o0, on) }
+                    products(o0, on, t0, n)
+                }
             }
         }
     }

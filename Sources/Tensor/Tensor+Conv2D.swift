@@ -34,11 +34,30 @@ extension Tensor {
 
     /// conv2d with the weight in either residency (Parameter): half weights go to the raw entry point below,
     /// which widens them inside the Winograd weight transform or, on the im2col path, into a copy for this call.
+    /// `cache` (float32 weights, when WinogradWeightCache.enabled): the Winograd path takes the layer's transformed
+    /// weights from it, computing them at the first such call.
     public func conv2d(weight: Parameter, bias: Tensor?, stride: Int, padding pad: Padding2D,
-                       tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
+                       tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto,
+                       cache: WinogradWeightCache? = nil) -> Tensor {
         weight.withRawValues { raw, isHalf in
-            conv2d(weight: raw, weightIsHalf: isHalf, weightShape: weight.shape, bias: bias, stride: stride,
-                   padding: pad, tileRows: tileRows, algorithm: algorithm)
+            let keep = isHalf || !WinogradWeightCache.enabled ? nil : cache
+            return conv2d(weight: raw, weightIsHalf: isHalf, weightShape: weight.shape, bias: bias, stride: stride,
+                          padding: pad, tileRows: tileRows, algorithm: algorithm,
+                          transformed: keep.map { c in { c.transformed(raw.assumingMemoryBound(to: Float.self),
+                                                                       co: weight.shape[0], ci: weight.shape[1]) } })
+        }
+    }
+
+    /// 3×3 stride-1 conv2d by Winograd on the transformed weights `cache` holds (filled from a weight of shape
+    /// `weightShape` [O, I, 3, 3]), for any map size; nil when the cache does not hold them.
+    public func conv2d(winograd cache: WinogradWeightCache, weightShape: [Int], bias: Tensor?,
+                       padding pad: Padding2D) -> Tensor? {
+        let u = cache.values
+        guard weightShape.count == 4, weightShape[2] == 3, weightShape[3] == 3,
+              u.count == 16 * weightShape[0] * weightShape[1] else { return nil }
+        return u.withUnsafeBytes { up in      // U stands in for the raw weight, which the Winograd path never reads
+            conv2d(weight: up.baseAddress!, weightIsHalf: false, weightShape: weightShape, bias: bias, stride: 1,
+                   padding: pad, tileRows: nil, algorithm: .winograd, transformed: { u })
         }
     }
 
@@ -57,6 +76,14 @@ extension Tensor {
     /// widens half weights while transforming them, the im2col path widens them into a scratch copy for this call.
     public func conv2d(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?, stride: Int,
                        padding pad: Padding2D, tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
+        conv2d(weight: weight, weightIsHalf: weightIsHalf, weightShape: weightShape, bias: bias, stride: stride,
+               padding: pad, tileRows: tileRows, algorithm: algorithm, transformed: nil)
+    }
+
+    /// The raw entry point; `transformed` hands out U [16, O, I] of a float32 weight when the Winograd path runs.
+    private func conv2d(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?, stride: Int,
+                        padding pad: Padding2D, tileRows: Int?, algorithm: Conv2DAlgorithm,
+                        transformed: (() -> [Float])?) -> Tensor {
         precondition(shape.count == 4 && weightShape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
         let (co, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         precondition(weightShape[1] == shape[1], "conv2d: input has \(shape[1]) channels, weight expects \(weightShape[1])")
@@ -64,26 +91,33 @@ extension Tensor {
         let oh = (shape[2] + pad.top + pad.bottom - kh) / stride + 1
         let ow = (shape[3] + pad.left + pad.right - kw) / stride + 1
         let tiles = shape[0] * ((oh + 1) / 2) * ((ow + 1) / 2)
-        var blocks: (tiles: Int, outChannels: Int)? = nil
+        var blocks: (tiles: Int, outChannels: Int, budget: Int)? = nil
+        let whole = (tiles: Int.max, outChannels: Int.max, budget: Conv2DWinograd.scratchBudget)
         switch algorithm {
         case .auto:
             if Conv2DWinograd.applies(kh: kh, kw: kw, stride: stride, ci: shape[1], co: co, tiles: tiles,
                                       weightIsHalf: weightIsHalf) {
-                blocks = (Int.max, Int.max)
+                blocks = whole
             }
         case .im2col: break
-        case .winograd: blocks = (Int.max, Int.max)
-        case .winogradBlocked(let t, let o): blocks = (max(1, t), max(1, o))
+        case .winograd: blocks = whole
+        case .winogradBlocked(let t, let o): blocks = (max(1, t), max(1, o), whole.budget)
+        case .winogradBudget(let f): blocks = (Int.max, Int.max, max(1, f))
         }
         if let blocks, kh == 3, kw == 3, stride == 1, tileRows == nil {
             var out = Tensor(uninitialized: [shape[0], co, oh, ow])
+            let u = transformed?() ?? []                                  // [16, O, I] or none
             data.withUnsafeBufferPointer { xp in
                 out.data.withUnsafeMutableBufferPointer { op in
                     (bias?.data ?? []).withUnsafeBufferPointer { bp in
-                        Conv2DWinograd.run(x: xp.baseAddress!, b: shape[0], ci: shape[1], h: shape[2], w: shape[3],
-                                           weight: weight, weightIsHalf: weightIsHalf, co: co, pad: pad, oh: oh,
-                                           ow: ow, bias: bias == nil ? nil : bp.baseAddress, out: op.baseAddress!,
-                                           maxTiles: blocks.tiles, maxOutChannels: blocks.outChannels)
+                        u.withUnsafeBufferPointer { up in
+                            Conv2DWinograd.run(x: xp.baseAddress!, b: shape[0], ci: shape[1], h: shape[2],
+                                               w: shape[3], weight: weight, weightIsHalf: weightIsHalf,
+                                               transformed: u.isEmpty ? nil : up.baseAddress, co: co, pad: pad,
+                                               oh: oh, ow: ow, bias: bias == nil ? nil : bp.baseAddress,
+                                               out: op.baseAddress!, budget: blocks.budget,
+                                               maxTiles: blocks.tiles, maxOutChannels: blocks.outChannels)
+                        }
                     }
                 }
             }
