@@ -29,8 +29,33 @@ public enum Profiler {
         guard enabled else { return try body() }
         let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
         let r = try body()
-        add(kind(), Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu: cpuSeconds() - c0)
+        let k = kind()
+        add(k, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu: cpuSeconds() - c0)
+        if watchPeak { notePeak(after: k) }
         return r
+    }
+
+    /// LDMPROBE_PROFILE_PEAK=1 (with LDMPROBE_PROFILE=1): after each kernel, reads VmHWM and prints the op that
+    /// raised the process's peak resident memory by a MiB or more, and the running live-tensor high-water mark —
+    /// where a memory budget is lost.
+    static let watchPeak = ProcessInfo.processInfo.environment["LDMPROBE_PROFILE_PEAK"] == "1"
+    nonisolated(unsafe) private static var lastPeakKiB = 0
+    nonisolated(unsafe) private static var opIndex = 0
+
+    private static func notePeak(after kind: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        opIndex += 1
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return }
+        if kib >= lastPeakKiB + 1024 {
+            FileHandle.standardError.write(String(format: "peak: op %d %@ raised VmHWM to %.1f MB (+%.1f)\n", opIndex,
+                                                  kind, Double(kib) * 1.024e-3, Double(kib - lastPeakKiB) * 1.024e-3)
+                .data(using: .utf8)!)
+            lastPeakKiB = kib
+        }
     }
 
     /// Adds `seconds` of wall time and `cpu` seconds of CPU time to `kind`.
