@@ -80,7 +80,7 @@ public final class UNet2DConditionModel {
             let nextSkipIndex = skips.count - block.resnets.count - 1
             let size: (Int, Int)? = i < upBlocks.count - 1 && nextSkipIndex >= 0
                 ? (skips[nextSkipIndex].shape[2], skips[nextSkipIndex].shape[3]) : nil
-            x = block(x, skips: &skips, siluTemb: siluTemb, context: context, upsampleSize: size, taps: taps)
+            x = block(consume x, skips: &skips, siluTemb: siluTemb, context: context, upsampleSize: size, taps: taps)
         }
         x = convOut(convNormOut(x, silu: true))                                        // [B, outC, H, W]
         return x

@@ -37,12 +37,13 @@ public struct UpBlock2D {
     }
 
     /// x [B, C, H, W], skips: consumed from the end → [B, O, H', W'] (upsampled to `upsampleSize` if given)
-    func callAsFunction(_ x: Tensor, skips: inout [Tensor], siluTemb: Tensor, context: Tensor,
+    /// Takes `x` by value and hands each concatenation to the resnet, so neither the running state nor the skip
+    /// outlives its concatenation (memory at the up path's peak).
+    func callAsFunction(_ x: consuming Tensor, skips: inout [Tensor], siluTemb: Tensor, context: Tensor,
                         upsampleSize: (Int, Int)?, taps: TapPlan) -> Tensor {
-        var h = x
+        var h = consume x
         for (j, resnet) in resnets.enumerated() {
-            let skip = skips.removeLast()
-            h = resnet(Tensor.concatChannels([h, skip]), siluTemb: siluTemb, taps: taps)
+            h = resnet(Tensor.concatChannels([consume h, skips.removeLast()]), siluTemb: siluTemb, taps: taps)
             if !attentions.isEmpty { h = attentions[j](h, context: context, taps: taps) }
         }
         if let upsampler { h = upsampler(h, size: upsampleSize) }
