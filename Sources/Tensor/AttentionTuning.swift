@@ -36,7 +36,7 @@ public enum AttentionTuning {
 
     /// LDMPROBE_ATTN_FUSED_ROWS (rounded up to a multiple of 24) overrides the fused kernel's query block.
     static let fusedRowsOverride: Int? = ProcessInfo.processInfo.environment["LDMPROBE_ATTN_FUSED_ROWS"]
-        .flatMap { Int($0) }.map { max(24, ($0 + 23) / 24 * 24) }
+        .flatMap { Int($0) }.map { max(24, (min($0, 1 << 16) + 23) / 24 * 24) }   // capped before the arithmetic
 
     /// Query rows per block of the fused kernel for `tk` keys.
     static func fusedRows(tk: Int) -> Int { fusedRowsOverride ?? ldmp_attn_fused_rows(tk) }

@@ -20,8 +20,8 @@ enum Conv2DWinograd {
     /// chunk), products M (16 per output channel and tile) and, for weights not transformed yet, U of one block of
     /// output channels (16 · I each). Below glibc's 32 MB mmap threshold (Compute), so it comes from the heap.
     /// `LDMPROBE_WINO_SCRATCH_MB` overrides it (A/B runs; the former three 24 MB buffers: 72).
-    static let scratchBudget = max(1, Int(ProcessInfo.processInfo.environment["LDMPROBE_WINO_SCRATCH_MB"] ?? "") ?? 16)
-        << 18
+    static let scratchBudget = min(4096, max(1, Int(ProcessInfo.processInfo.environment["LDMPROBE_WINO_SCRATCH_MB"]
+        ?? "") ?? 16)) << 18     // 1 MB … 4 GB: a huge value must not overflow the shift
 
     /// U [16, O, I] (u[ξ · O · I + o · I + c]) of w [O, I, 3, 3] read as float32 or half: what `run` multiplies by.
     static func transform(weight: UnsafeRawPointer, weightIsHalf: Bool, co: Int, ci: Int) -> [Float] {

@@ -6,10 +6,14 @@ import Dispatch
 /// Thread setup for the numeric runtime: one pool (Dispatch's) of `cores` threads serves sgemm (split in
 /// `sgemm`), the elementwise and normalisation loops (`parallelFor`) and the blocked kernels' tasks.
 public enum Compute {
-    /// Cores the kernels use: the active processors, or LDMPROBE_THREADS when set (benchmarks, profiling).
+    /// Cores the kernels use: the active processors, or LDMPROBE_THREADS (at most those) when set (benchmarks).
     public static let cores: Int = {
-        if let s = ProcessInfo.processInfo.environment["LDMPROBE_THREADS"], let n = Int(s), n >= 1 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let available = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // Fewer threads than cores on request, never more (an oversubscribed pool only adds context switches).
+        if let s = ProcessInfo.processInfo.environment["LDMPROBE_THREADS"], let n = Int(s), n >= 1 {
+            return min(n, available)
+        }
+        return available
     }()
 
     /// LDMPROBE_BLAS_POOL=openblas: OpenBLAS's own threads serve sgemm (the behaviour before one pool; for
