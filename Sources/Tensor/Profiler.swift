@@ -36,8 +36,8 @@ public enum Profiler {
     }
 
     /// LDMPROBE_PROFILE_PEAK=1 (with LDMPROBE_PROFILE=1): after each kernel, reads VmHWM and prints the op that
-    /// raised the process's peak resident memory by a MiB or more, and the running live-tensor high-water mark —
-    /// where a memory budget is lost.
+    /// raised the process's peak resident memory by a MiB or more, with malloc's bytes in use and free at that
+    /// moment — where a memory budget is lost.
     static let watchPeak = ProcessInfo.processInfo.environment["LDMPROBE_PROFILE_PEAK"] == "1"
     nonisolated(unsafe) private static var lastPeakKiB = 0
     nonisolated(unsafe) private static var opIndex = 0
@@ -51,8 +51,11 @@ public enum Profiler {
               let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return }
         if kib >= lastPeakKiB + 1024 {
-            FileHandle.standardError.write(String(format: "peak: op %d %@ raised VmHWM to %.1f MB (+%.1f)\n", opIndex,
-                                                  kind, Double(kib) * 1.024e-3, Double(kib - lastPeakKiB) * 1.024e-3)
+            let heap = ProcessHeap.stats()   // live blocks vs freed-but-kept: fragmentation or real demand
+            FileHandle.standardError.write(String(format: "peak: op %d %@ raised VmHWM to %.1f MB (+%.1f); heap in use "
+                                                  + "%.1f MB, free %.1f MB\n", opIndex, kind, Double(kib) * 1.024e-3,
+                                                  Double(kib - lastPeakKiB) * 1.024e-3, Double(heap.inUse) / 1e6,
+                                                  Double(heap.free) / 1e6)
                 .data(using: .utf8)!)
             lastPeakKiB = kib
         }
