@@ -1,6 +1,7 @@
 // Winograd F(2×2, 3×3): Bᵀ d B on 4×4 input tiles, G w Gᵀ on the 3×3 weights, Aᵀ m A back to 2×2 outputs.
 // AVX2 runs 8 tiles of a row per vector: input tiles from a zero-padded copy of their 4 rows, weights 8 input channels
-// at a time, outputs where all 8 tiles' 2×2 outputs exist (the rest, and CPUs without AVX2/F16C, run scalar).
+// at a time (16 with AVX-512, transposed by permutes instead of gathers), outputs where all 8 tiles' 2×2 outputs
+// exist (the rest, and CPUs without AVX2/F16C, run scalar).
 #include "conv_winograd.h"
 #include "conv_weights.h"
 #include <immintrin.h>
@@ -130,22 +131,23 @@ void ldmp_wino_input(const float *x, const ldmp_wino_geometry *g, int64_t t0, in
 
 // ---- weights --------------------------------------------------------------------------------------------------
 
-/// G k Gᵀ of one channel's 3×3 kernel k, stored at dst[ξ · ld].
+/// G k Gᵀ of one channel's 3×3 kernel k, stored at dst[ξ · ld]. The adds in the vector paths' order ((a + c) ± b),
+/// so a channel's U does not depend on its position or the CPU.
 static void weight_scalar(const float k[9], float *dst, int64_t ld) {
     // G k: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 — then the same along columns.
     float t[4][3];
     for (int j = 0; j < 3; j++) {
-        float a = k[j], b = k[3 + j], c = k[6 + j];
+        float a = k[j], b = k[3 + j], c = k[6 + j], ac = a + c;
         t[0][j] = a;
-        t[1][j] = 0.5f * (a + b + c);
-        t[2][j] = 0.5f * (a - b + c);
+        t[1][j] = 0.5f * (ac + b);
+        t[2][j] = 0.5f * (ac - b);
         t[3][j] = c;
     }
     for (int r = 0; r < 4; r++) {
-        float a = t[r][0], b = t[r][1], c = t[r][2];
+        float a = t[r][0], b = t[r][1], c = t[r][2], ac = a + c;
         dst[(4 * r + 0) * ld] = a;
-        dst[(4 * r + 1) * ld] = 0.5f * (a + b + c);
-        dst[(4 * r + 2) * ld] = 0.5f * (a - b + c);
+        dst[(4 * r + 1) * ld] = 0.5f * (ac + b);
+        dst[(4 * r + 2) * ld] = 0.5f * (ac - b);
         dst[(4 * r + 3) * ld] = c;
     }
 }
@@ -181,12 +183,72 @@ static void weights8(const void *src, int is_half, float *dst, int64_t ld) {
     }
 }
 
+static int have_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx512f");
+    return cached;
+}
+
+/// Stride-3 deinterleave of the 48 floats a ‖ b ‖ c: out[s][l] = (a ‖ b ‖ c)[3l + s]. Two permutes per output:
+/// the first takes what lies in a ‖ b, the second the rest from c.
+__attribute__((target("avx512f")))
+static inline void deinterleave3(__m512 a, __m512 b, __m512 c, __m512 out[3]) {
+    for (int s = 0; s < 3; s++) {
+        int32_t i1[16], i2[16];
+        for (int l = 0; l < 16; l++) {
+            int k = 3 * l + s;
+            i1[l] = k < 32 ? k : 0;
+            i2[l] = k < 32 ? l : 16 + (k - 32);
+        }
+        __m512 ab = _mm512_permutex2var_ps(a, _mm512_loadu_si512(i1), b);
+        out[s] = _mm512_permutex2var_ps(ab, _mm512_loadu_si512(i2), c);
+    }
+}
+
+/// Sixteen channels' kernels at once, without gathers: their 144 weights ([16][9], element j = 3r + s) in nine
+/// registers, deinterleaved by s (stride 3 over 48 (channel, r) triplets), then by r; the transform is weights8's,
+/// add for add, so U does not depend on the path. dst[ξ · ld + 0 ..< 16].
+__attribute__((target("avx512f")))
+static void weights16(const void *src, int is_half, float *dst, int64_t ld) {
+    __m512 f[9];
+    for (int i = 0; i < 9; i++)
+        f[i] = is_half ? _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)src + i))
+                       : _mm512_loadu_ps((const float *)src + 16 * i);
+    __m512 bys[3][3];                                   // bys[g][s][l]: element s of triplet 16g + l = 3·ch + r
+    for (int g = 0; g < 3; g++) deinterleave3(f[3 * g], f[3 * g + 1], f[3 * g + 2], bys[g]);
+    __m512 k[9];
+    for (int s = 0; s < 3; s++) {
+        __m512 byr[3];                                  // byr[r][ch] = element 3r + s of channel ch
+        deinterleave3(bys[0][s], bys[1][s], bys[2][s], byr);
+        for (int r = 0; r < 3; r++) k[3 * r + s] = byr[r];
+    }
+    const __m512 half = _mm512_set1_ps(0.5f);
+    __m512 t[4][3];
+    for (int j = 0; j < 3; j++) {
+        __m512 a = k[j], b = k[3 + j], c = k[6 + j], ac = _mm512_add_ps(a, c);
+        t[0][j] = a;
+        t[1][j] = _mm512_mul_ps(half, _mm512_add_ps(ac, b));
+        t[2][j] = _mm512_mul_ps(half, _mm512_sub_ps(ac, b));
+        t[3][j] = c;
+    }
+    for (int r = 0; r < 4; r++) {
+        __m512 a = t[r][0], b = t[r][1], c = t[r][2], ac = _mm512_add_ps(a, c);
+        _mm512_storeu_ps(dst + (4 * r + 0) * ld, a);
+        _mm512_storeu_ps(dst + (4 * r + 1) * ld, _mm512_mul_ps(half, _mm512_add_ps(ac, b)));
+        _mm512_storeu_ps(dst + (4 * r + 2) * ld, _mm512_mul_ps(half, _mm512_sub_ps(ac, b)));
+        _mm512_storeu_ps(dst + (4 * r + 3) * ld, c);
+    }
+}
+
 void ldmp_wino_weights(const void *w, int is_half, int32_t channels, int32_t o0, int32_t o1, float *u, int64_t ld) {
     const int vec = have_avx2() && __builtin_cpu_supports("f16c");
+    const int wide = vec && have_avx512();
     const size_t elem = is_half ? 2 : 4;
     for (int32_t o = o0; o < o1; o++) {
         float *dst = u + (o - o0) * (int64_t)channels;
         int32_t c = 0;
+        for (; wide && c + 16 <= channels; c += 16)
+            weights16((const char *)w + ((int64_t)o * channels + c) * 9 * elem, is_half, dst + c, ld);
         for (; vec && c + 8 <= channels; c += 8)
             weights8((const char *)w + ((int64_t)o * channels + c) * 9 * elem, is_half, dst + c, ld);
         for (; c < channels; c++) {
