@@ -73,7 +73,7 @@ extension Tensor {
     }
 
     /// conv2d on weights the caller holds as raw [O, I, kh, kw] float32 or IEEE half (`weightIsHalf`): Winograd
-    /// widens half weights while transforming them, the im2col path widens them into a scratch copy for this call.
+    /// widens half weights while transforming them, the im2col path block by block into a buffer for this call.
     public func conv2d(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?, stride: Int,
                        padding pad: Padding2D, tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
         conv2d(weight: weight, weightIsHalf: weightIsHalf, weightShape: weightShape, bias: bias, stride: stride,
@@ -123,24 +123,16 @@ extension Tensor {
             }
             return out
         }
-        if weightIsHalf {
-            let n = weightShape.reduce(1, *)
-            let wide = [Float](unsafeUninitializedCapacity: n) { buf, count in
-                ldmp_conv_widen(weight, 1, Int64(n), buf.baseAddress!)
-                count = n
-            }
-            return wide.withUnsafeBufferPointer { wp in
-                im2colConv(weight: wp.baseAddress!, weightShape: weightShape, bias: bias, stride: stride, pad: pad,
-                           tileRows: tileRows)
-            }
-        }
-        return im2colConv(weight: weight.assumingMemoryBound(to: Float.self), weightShape: weightShape, bias: bias,
+        return im2colConv(weight: weight, weightIsHalf: weightIsHalf, weightShape: weightShape, bias: bias,
                           stride: stride, pad: pad, tileRows: tileRows)
     }
 
-    /// im2col + sgemm: whole maps for small outputs, tiles of output rows (one core each) for big ones.
-    private func im2colConv(weight wt: UnsafePointer<Float>, weightShape: [Int], bias: Tensor?, stride: Int,
-                            pad: Padding2D, tileRows: Int?) -> Tensor {
+    /// im2col + sgemm: whole maps for small outputs, tiles of output rows (one core each) for big ones. A half
+    /// weight [O, k] is widened in blocks of output rows (≤ Parameter.wideningBlockFloats floats; whole for the
+    /// tiled path, whose maps have small weights) into one buffer for this call, each block multiplied once
+    /// widened: the columns are built once however many blocks.
+    private func im2colConv(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?,
+                            stride: Int, pad: Padding2D, tileRows: Int?) -> Tensor {
         let (b, ci, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (co, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         let oh = (h + pad.top + pad.bottom - kh) / stride + 1
@@ -152,20 +144,40 @@ extension Tensor {
         // Large feature maps (≥ 32×32 outputs): im2col of the whole map would be ci·kh·kw·OH·OW floats (47 MB for
         // the UNet's 64×64×320 convs, 2.4 GB for the VAE's 512×512×256), so go in tiles of output rows instead.
         let tiled = !pointwise && (tileRows != nil || ohw >= 1024)
+        let rowsPerBlock = weightIsHalf && !tiled ? max(1, min(co, Parameter.wideningBlockFloats / max(1, k))) : co
+        let wide = weightIsHalf ? UnsafeMutablePointer<Float>.allocate(capacity: max(1, rowsPerBlock * k)) : nil
+        defer { wide?.deallocate() }
+        /// body(o0, n, w [n, k]) for each block of output rows, in order.
+        func blocks(_ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+            guard let wide else { return body(0, co, weight.assumingMemoryBound(to: Float.self)) }
+            var o0 = 0
+            while o0 < co {
+                let n = min(rowsPerBlock, co - o0)
+                Profiler.time("weights.widen") {     // both cores
+                    HalfConversion.widen(weight.assumingMemoryBound(to: UInt16.self) + o0 * k, into: wide, count: n * k)
+                }
+                body(o0, n, wide)
+                o0 += n
+            }
+        }
         data.withUnsafeBufferPointer { xp in
             out.data.withUnsafeMutableBufferPointer { op in
                 let x = xp.baseAddress!, o = op.baseAddress!
                 if pointwise {
                     // [O, I] · [I, HW] per sample: no im2col needed.
-                    Profiler.time("conv1x1.sgemm") {
-                        for s in 0..<b {
-                            sgemm(m: co, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
-                                  c: o + s * co * ohw, ldc: ohw)
+                    blocks { o0, n, wt in
+                        Profiler.time("conv1x1.sgemm") {
+                            for s in 0..<b {
+                                sgemm(m: n, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
+                                      c: o + (s * co + o0) * ohw, ldc: ohw)
+                            }
                         }
                     }
                 } else if tiled {
-                    convTiles(x: x, b: b, ci: ci, h: h, w: w, weight: wt, co: co, kh: kh, kw: kw,
-                              stride: stride, pad: pad, oh: oh, ow: ow, bias: bias, tileRows: tileRows, out: o)
+                    blocks { _, _, wt in    // one block: the whole weight
+                        convTiles(x: x, b: b, ci: ci, h: h, w: w, weight: wt, co: co, kh: kh, kw: kw,
+                                  stride: stride, pad: pad, oh: oh, ow: ow, bias: bias, tileRows: tileRows, out: o)
+                    }
                 } else {
                     // Samples per sgemm: all of them while the column buffer stays ≤ 64 MB (small feature maps
                     // then read the weights once), else one at a time.
@@ -184,16 +196,22 @@ extension Tensor {
                                            kw: kw, stride: stride, pad: pad, oh: oh, ow: ow,
                                            col: cp.baseAddress!, ldcol: n)
                                 }
+                                // A half weight is widened again per group of samples (only big maps, whose
+                                // weights are small, take more than one).
                                 if ns == 1 {
-                                    Profiler.time("conv.sgemm") {
-                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                              c: o + s0 * co * ohw, ldc: ohw)
+                                    blocks { o0, nb, wt in
+                                        Profiler.time("conv.sgemm") {
+                                            sgemm(m: nb, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                                  c: o + (s0 * co + o0) * ohw, ldc: ohw)
+                                        }
                                     }
                                 } else {
                                     // [O, ns·OHW] → [ns, O, OHW]
-                                    Profiler.time("conv.sgemm") {
-                                        sgemm(m: co, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                              c: tp.baseAddress!, ldc: n)
+                                    blocks { o0, nb, wt in
+                                        Profiler.time("conv.sgemm") {
+                                            sgemm(m: nb, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                                  c: tp.baseAddress! + o0 * n, ldc: n)
+                                        }
                                     }
                                     let t = tp.baseAddress!
                                     Profiler.time("conv.scatter") {

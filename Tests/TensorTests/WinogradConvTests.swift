@@ -61,4 +61,17 @@ final class WinogradConvTests: XCTestCase {
         check("half auto 8x8", b: 2, ci: 16, co: 12, h: 8, w: 8, half: true, algorithm: .auto)
         check("half 1x1", b: 2, ci: 12, co: 9, h: 11, w: 13, k: 1, pad: Padding2D(0), half: true, algorithm: .auto)
     }
+
+    /// A half weight on the im2col path widened in blocks of output rows (3 of 81 floats, a ragged last block):
+    /// one sgemm per block into its rows of the output, batch 1 (straight into the output) and 2 (via the
+    /// scatter), 3×3 and 1×1.
+    func testHalfIm2colInRowBlocks() {
+        let saved = Parameter.wideningBlockFloats
+        Parameter.wideningBlockFloats = 3 * 81
+        defer { Parameter.wideningBlockFloats = saved }
+        check("half im2col blocks b1", b: 1, ci: 9, co: 10, h: 5, w: 7, half: true, algorithm: .im2col)
+        check("half im2col blocks b2", b: 2, ci: 9, co: 10, h: 4, w: 4, half: true, algorithm: .im2col)
+        check("half 1x1 blocks", b: 2, ci: 81, co: 10, h: 3, w: 5, k: 1, pad: Padding2D(0), half: true,
+              algorithm: .auto)
+    }
 }

@@ -29,32 +29,8 @@ public struct Conv2d {
     /// x [B, I, H, W] → [B, O, OH, OW]
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if let y = store.winograd(x, bias: bias, stride: stride, padding: padding) { return y }
-        let weight = self.weight, o = outChannels, block = weight.rowsPerBlock
-        guard block < o, !x.conv2dTakesWinograd(weightShape: weight.shape, stride: stride, padding: padding,
-                                                 weightIsHalf: weight.isHalf) else {
-            return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
-        }
-        // A large half weight on the im2col path (Winograd widens while it transforms): convolve blocks of output
-        // channels, each widened on its own, so the widening scratch stays ≤ Parameter.wideningBlockFloats.
-        var out: Tensor?
-        var o0 = 0
-        while o0 < o {
-            let n = min(block, o - o0)
-            let b = bias.map { Tensor(shape: [n], data: Array($0.data[o0..<(o0 + n)])) }
-            let part = x.conv2d(weight: weight.rows(o0, n), bias: b, stride: stride, padding: padding)  // [B, n, OH, OW]
-            let (batch, plane) = (part.shape[0], part.shape[2] * part.shape[3])
-            if out == nil { out = Tensor(uninitialized: [batch, o, part.shape[2], part.shape[3]]) }
-            out!.data.withUnsafeMutableBufferPointer { dst in
-                part.data.withUnsafeBufferPointer { src in
-                    for s in 0..<batch {
-                        (dst.baseAddress! + (s * o + o0) * plane).update(from: src.baseAddress! + s * n * plane,
-                                                                         count: n * plane)
-                    }
-                }
-            }
-            o0 += n
-        }
-        return out!
+        // A half weight on the im2col path is widened block by block inside conv2d (columns built once).
+        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
     public var outChannels: Int { store.shape[0] }
