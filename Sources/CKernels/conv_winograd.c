@@ -13,6 +13,12 @@ static int have_avx2(void) {
     return cached;
 }
 
+static int have_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx512f");
+    return cached;
+}
+
 // ---- input ----------------------------------------------------------------------------------------------------
 
 /// One tile, any position: zero outside the image.
@@ -152,6 +158,28 @@ static void weight_scalar(const float k[9], float *dst, int64_t ld) {
     }
 }
 
+/// G k Gᵀ on vectors of channels, k[9] (element j of each channel) → dst[ξ · ld]: one body for the AVX2 and AVX-512
+/// paths, expanded with that width's vector type and ops, so both round exactly like weight_scalar.
+#define WINO_WEIGHTS_OF_K(VEC, ADD, SUB, MUL, STORE, SET1, k, dst, ld)                                           \
+    do {                                                                                                       \
+        const VEC half_ = SET1(0.5f);                                                                          \
+        VEC t_[4][3];                                                                                          \
+        for (int j_ = 0; j_ < 3; j_++) {                                                                       \
+            VEC a_ = (k)[j_], b_ = (k)[3 + j_], c_ = (k)[6 + j_], ac_ = ADD(a_, c_);                           \
+            t_[0][j_] = a_;                                                                                    \
+            t_[1][j_] = MUL(half_, ADD(ac_, b_));                                                              \
+            t_[2][j_] = MUL(half_, SUB(ac_, b_));                                                              \
+            t_[3][j_] = c_;                                                                                    \
+        }                                                                                                      \
+        for (int r_ = 0; r_ < 4; r_++) {                                                                       \
+            VEC a_ = t_[r_][0], b_ = t_[r_][1], c_ = t_[r_][2], ac_ = ADD(a_, c_);                             \
+            STORE((dst) + (4 * r_ + 0) * (ld), a_);                                                            \
+            STORE((dst) + (4 * r_ + 1) * (ld), MUL(half_, ADD(ac_, b_)));                                      \
+            STORE((dst) + (4 * r_ + 2) * (ld), MUL(half_, SUB(ac_, b_)));                                      \
+            STORE((dst) + (4 * r_ + 3) * (ld), c_);                                                            \
+        }                                                                                                      \
+    } while (0)
+
 /// Eight channels' kernels at once: src holds their 72 weights as stored ([8][9]); dst[ξ · ld + 0 ..< 8].
 __attribute__((target("avx2,fma,f16c")))
 static void weights8(const void *src, int is_half, float *dst, int64_t ld) {
@@ -165,28 +193,8 @@ static void weights8(const void *src, int is_half, float *dst, int64_t ld) {
     const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
     __m256 k[9];
     for (int j = 0; j < 9; j++) k[j] = _mm256_i32gather_ps(f + j, idx, 4);   // element j of each channel
-    const __m256 half = _mm256_set1_ps(0.5f);
-    __m256 t[4][3];
-    for (int j = 0; j < 3; j++) {
-        __m256 a = k[j], b = k[3 + j], c = k[6 + j], ac = _mm256_add_ps(a, c);
-        t[0][j] = a;
-        t[1][j] = _mm256_mul_ps(half, _mm256_add_ps(ac, b));
-        t[2][j] = _mm256_mul_ps(half, _mm256_sub_ps(ac, b));
-        t[3][j] = c;
-    }
-    for (int r = 0; r < 4; r++) {
-        __m256 a = t[r][0], b = t[r][1], c = t[r][2], ac = _mm256_add_ps(a, c);
-        _mm256_storeu_ps(dst + (4 * r + 0) * ld, a);
-        _mm256_storeu_ps(dst + (4 * r + 1) * ld, _mm256_mul_ps(half, _mm256_add_ps(ac, b)));
-        _mm256_storeu_ps(dst + (4 * r + 2) * ld, _mm256_mul_ps(half, _mm256_sub_ps(ac, b)));
-        _mm256_storeu_ps(dst + (4 * r + 3) * ld, c);
-    }
-}
-
-static int have_avx512(void) {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx512f");
-    return cached;
+    WINO_WEIGHTS_OF_K(__m256, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_storeu_ps, _mm256_set1_ps,
+                      k, dst, ld);
 }
 
 /// Stride-3 deinterleave of the 48 floats a ‖ b ‖ c: out[s][l] = (a ‖ b ‖ c)[3l + s]. Two permutes per output:
@@ -206,8 +214,8 @@ static inline void deinterleave3(__m512 a, __m512 b, __m512 c, __m512 out[3]) {
 }
 
 /// Sixteen channels' kernels at once, without gathers: their 144 weights ([16][9], element j = 3r + s) in nine
-/// registers, deinterleaved by s (stride 3 over 48 (channel, r) triplets), then by r; the transform is weights8's,
-/// add for add, so U does not depend on the path. dst[ξ · ld + 0 ..< 16].
+/// registers, deinterleaved by s (stride 3 over 48 (channel, r) triplets), then by r; then weights8's transform, so
+/// U does not depend on the path. dst[ξ · ld + 0 ..< 16].
 __attribute__((target("avx512f")))
 static void weights16(const void *src, int is_half, float *dst, int64_t ld) {
     __m512 f[9];
@@ -222,22 +230,8 @@ static void weights16(const void *src, int is_half, float *dst, int64_t ld) {
         deinterleave3(bys[0][s], bys[1][s], bys[2][s], byr);
         for (int r = 0; r < 3; r++) k[3 * r + s] = byr[r];
     }
-    const __m512 half = _mm512_set1_ps(0.5f);
-    __m512 t[4][3];
-    for (int j = 0; j < 3; j++) {
-        __m512 a = k[j], b = k[3 + j], c = k[6 + j], ac = _mm512_add_ps(a, c);
-        t[0][j] = a;
-        t[1][j] = _mm512_mul_ps(half, _mm512_add_ps(ac, b));
-        t[2][j] = _mm512_mul_ps(half, _mm512_sub_ps(ac, b));
-        t[3][j] = c;
-    }
-    for (int r = 0; r < 4; r++) {
-        __m512 a = t[r][0], b = t[r][1], c = t[r][2], ac = _mm512_add_ps(a, c);
-        _mm512_storeu_ps(dst + (4 * r + 0) * ld, a);
-        _mm512_storeu_ps(dst + (4 * r + 1) * ld, _mm512_mul_ps(half, _mm512_add_ps(ac, b)));
-        _mm512_storeu_ps(dst + (4 * r + 2) * ld, _mm512_mul_ps(half, _mm512_sub_ps(ac, b)));
-        _mm512_storeu_ps(dst + (4 * r + 3) * ld, c);
-    }
+    WINO_WEIGHTS_OF_K(__m512, _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_storeu_ps, _mm512_set1_ps,
+                      k, dst, ld);
 }
 
 void ldmp_wino_weights(const void *w, int is_half, int32_t channels, int32_t o0, int32_t o1, float *u, int64_t ld) {

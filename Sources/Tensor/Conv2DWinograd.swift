@@ -1,7 +1,7 @@
 // Winograd F(2×2, 3×3) convolution: 16 sgemms of transformed weights × transformed input tiles replace one sgemm
-// of 2.25× the multiplies. Transforms run in CKernels (AVX2). Weights come either transformed once per layer
-// (WinogradWeightCache, float32 residency) or raw [O, I, 3, 3] float32 / half, transformed per call block by block
-// so no second copy of them outlives the call (half residency).
+// of 2.25× the multiplies. Transforms run in CKernels (AVX2; the weights' AVX-512 where the CPU has it). Weights come
+// either transformed once per layer (WinogradWeightCache, float32 residency) or raw [O, I, 3, 3] float32 / half,
+// transformed per call block by block so no second copy of them outlives the call (half residency).
 import CKernels
 import Foundation
 
