@@ -82,7 +82,7 @@ public final class UNet2DConditionModel {
                 ? (skips[nextSkipIndex].shape[2], skips[nextSkipIndex].shape[3]) : nil
             x = block(consume x, skips: &skips, siluTemb: siluTemb, context: context, upsampleSize: size, taps: taps)
         }
-        x = convOut(convNormOut(x, silu: true))                                        // [B, outC, H, W]
+        x = convOut(convNormOut.inPlace(consume x, silu: true))                        // [B, outC, H, W]
         return x
     }
 

@@ -46,7 +46,7 @@ public struct UpBlock2D {
             h = resnet(Tensor.concatChannels([consume h, skips.removeLast()]), siluTemb: siluTemb, taps: taps)
             if !attentions.isEmpty { h = attentions[j](h, context: context, taps: taps) }
         }
-        if let upsampler { h = upsampler(h, size: upsampleSize) }
+        if let upsampler { h = upsampler(consume h, size: upsampleSize) }
         taps.visit(path, &h)
         return h
     }

@@ -9,8 +9,11 @@ public struct Upsample2D {
     }
 
     /// [B, C, H, W] → [B, C, size ?? (2H, 2W)]
-    public func callAsFunction(_ x: Tensor, size: (Int, Int)? = nil) -> Tensor {
+    /// Takes `x` by value: it is let go once upsampled, before the conv's output and scratch exist.
+    public func callAsFunction(_ x: consuming Tensor, size: (Int, Int)? = nil) -> Tensor {
         let (h, w) = size ?? (x.shape[2] * 2, x.shape[3] * 2)
-        return conv(x.upsampleNearest(height: h, width: w))
+        let up = x.upsampleNearest(height: h, width: w)     // [B, C, h, w]
+        _ = consume x
+        return conv(up)
     }
 }
