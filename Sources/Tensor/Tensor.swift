@@ -27,6 +27,15 @@ public struct Tensor {
         self.data = [Float](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
     }
 
+    /// An uninitialised tensor whose buffer has room for at least `capacity` elements: freed, it leaves a hole of
+    /// that size in malloc's heap, which a larger buffer allocated right after can fill (UNet's up path, see
+    /// Upsample2D) instead of new pages.
+    public init(uninitialized shape: [Int], capacity: Int) {
+        let n = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: max(n, capacity)) { _, initialized in initialized = n }
+    }
+
     /// Number of elements.
     public var count: Int { data.count }
 
