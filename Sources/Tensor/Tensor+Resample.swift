@@ -3,11 +3,10 @@
 extension Tensor {
     /// torch.nn.functional.interpolate(mode="nearest") of self [B, C, H, W] to [B, C, outH, outW]:
     /// source index floor(dst · in/out) (torch's legacy "nearest", not "nearest-exact").
-    /// `capacity`: room the result's buffer keeps beyond its elements (Tensor(uninitialized:capacity:)).
-    public func upsampleNearest(height oh: Int, width ow: Int, capacity: Int = 0) -> Tensor {
+    public func upsampleNearest(height oh: Int, width ow: Int) -> Tensor {
         Profiler.time("upsample") {
             let (b, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-            var out = Tensor(uninitialized: [b, c, oh, ow], capacity: capacity)
+            var out = Tensor(uninitialized: [b, c, oh, ow])
             let sy = Float(h) / Float(oh), sx = Float(w) / Float(ow)
             let ys = (0..<oh).map { min(h - 1, Int((Float($0) * sy).rounded(.down))) }
             let xs = (0..<ow).map { min(w - 1, Int((Float($0) * sx).rounded(.down))) }

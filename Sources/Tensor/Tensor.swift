@@ -27,9 +27,8 @@ public struct Tensor {
         self.data = [Float](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
     }
 
-    /// An uninitialised tensor whose buffer has room for at least `capacity` elements: freed, it leaves a hole of
-    /// that size in malloc's heap, which a larger buffer allocated right after can fill (UNet's up path, see
-    /// Upsample2D) instead of new pages.
+    /// An uninitialised tensor whose buffer has room for at least `capacity` elements, to be grown in place later
+    /// (`concatChannels(_:_:)`; the UNet's upsampler, see Upsample2D). Pages past the elements are not touched.
     public init(uninitialized shape: [Int], capacity: Int) {
         let n = shape.reduce(1, *)
         self.shape = shape

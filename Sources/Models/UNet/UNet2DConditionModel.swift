@@ -80,21 +80,15 @@ public final class UNet2DConditionModel {
             let nextSkipIndex = skips.count - block.resnets.count - 1
             let next = i < upBlocks.count - 1 && nextSkipIndex >= 0 ? skips[nextSkipIndex].shape : nil
             let size = next.map { ($0[2], $0[3]) }
-            // The next block concatenates this block's output [B, O, h, w] with that skip [B, S, h, w]: a large one
-            // gets its hole reserved (+1 MB slack for small allocations that may take a piece of it first).
-            let concat = next.map { $0[0] * (block.outChannels + $0[1]) * $0[2] * $0[3] } ?? 0
-            let reserve = concat >= Self.reservedConcatFloats ? concat + (1 << 18) : 0
+            // The next block concatenates this block's output [B, O, h, w] with that skip [B, S, h, w]: the
+            // upsampler's result gets room for it (Upsample2D).
+            let reserve = next.map { $0[0] * (block.outChannels + $0[1]) * $0[2] * $0[3] } ?? 0
             x = block(consume x, skips: &skips, siluTemb: siluTemb, context: context, upsampleSize: size,
                       upsampleReserve: reserve, taps: taps)
         }
         x = convOut(convNormOut.inPlace(consume x, silu: true))                        // [B, outC, H, W]
         return x
     }
-
-    /// Concatenations of at least this many floats (16 MB; at latent 64 the one feeding up_blocks.3, 31.5 MB)
-    /// have their hole reserved by the upsampler before them (Upsample2D). Smaller ones find free pieces as they
-    /// are: reserving at latent 32 (≤ 8 MB) measured +3 MB of peak RSS, not less.
-    static let reservedConcatFloats = 4 << 20
 
     /// Every capture path with its activation shape for a latent of H×W and the given batch, in execution order.
     /// `contextLength` is the text length S of the cross-attention probabilities (`…attn2.probs`).
