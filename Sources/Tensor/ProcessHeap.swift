@@ -11,6 +11,9 @@ public enum ProcessHeap {
     public static let mmapThreshold = 32 << 20
     public static let trimThreshold = 512 << 20
 
+    /// glibc arenas (M_ARENA_MAX).
+    public static let arenas = 1
+
     /// LDMPROBE_MALLOC=lean: the RSS-first thresholds, for comparison.
     static let leanMmapThreshold = 1 << 20
     static let leanTrimThreshold = 4 << 20
@@ -26,8 +29,10 @@ public enum ProcessHeap {
         let mode = environment["LDMPROBE_MALLOC"]
         guard mode != "default" else { return false }
         let lean = mode == "lean"
-        // One arena per core: threads rarely malloc at once here (tensors are allocated by the op's caller).
-        return ldmp_heap_configure(Int32(max(1, Compute.cores)), lean ? leanMmapThreshold : mmapThreshold,
+        // One arena: threads rarely malloc at once here (tensors are allocated by the op's caller), and the
+        // workers' scratch (conv tiles, attention) then reuses the caller's freed activations instead of keeping
+        // free memory of its own in a second arena (−8 MB peak RSS at latent 32 and 64, docs/memory.md).
+        return ldmp_heap_configure(Int32(arenas), lean ? leanMmapThreshold : mmapThreshold,
                                    lean ? leanTrimThreshold : trimThreshold) == 1
     }
 

@@ -27,6 +27,14 @@ public struct Tensor {
         self.data = [Float](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
     }
 
+    /// An uninitialised tensor whose buffer has room for at least `capacity` elements, to be grown in place later
+    /// (`concatChannels(_:_:)`; the UNet's upsampler, see Upsample2D). Pages past the elements are not touched.
+    public init(uninitialized shape: [Int], capacity: Int) {
+        let n = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: max(n, capacity)) { _, initialized in initialized = n }
+    }
+
     /// Number of elements.
     public var count: Int { data.count }
 

@@ -21,8 +21,10 @@ public struct BasicTransformerBlock {
     }
 
     /// x [B, T, C], context [B, S, D] → [B, T, C]
-    func callAsFunction(_ x: Tensor, context: Tensor, taps: TapPlan) -> Tensor {
-        var h = x
+    /// Takes `x` by value: the residual stream is added to in place, not copied (copy-on-write) while the caller
+    /// still holds it.
+    func callAsFunction(_ x: consuming Tensor, context: Tensor, taps: TapPlan) -> Tensor {
+        var h = consume x
         h.add(attn1(norm1(h), context: nil, taps: taps))
         h.add(attn2(norm2(h), context: context, taps: taps))
         h.add(ff(norm3(h)))

@@ -25,17 +25,23 @@ public struct ResnetBlock2D {
     }
 
     /// x [B, I, H, W], siluTemb [B, T] (SiLU already applied: the same for every block) → [B, O, H, W]
-    /// Takes `x` by value: with a 1×1 shortcut the shortcut is computed first and the input let go once normalised,
-    /// so the up path's widest inputs ([2, 960, 64, 64], 31 MB) and their normalised copy are not alive together
-    /// through conv1 (the peak of a half-weight call). Same operations, same values.
+    /// Takes `x` by value: with a 1×1 shortcut the shortcut is computed first and x normalised in place, so the up
+    /// path's widest inputs ([2, 960, 64, 64], 31 MB) have no normalised copy beside them through conv1 (the peak of
+    /// a half-weight call); conv1's output is normalised in place too. Same operations, same values.
     func callAsFunction(_ x: consuming Tensor, siluTemb: Tensor?, taps: TapPlan) -> Tensor {
         let residual: Tensor                                 // [B, O, H, W]
-        if let convShortcut { residual = convShortcut(x) } else { residual = x }
-        let normed = norm1(x, silu: true)                    // [B, I, H, W]
-        _ = consume x
+        let normed: Tensor                                   // [B, I, H, W]
+        if let convShortcut {
+            residual = convShortcut(x)
+            normed = norm1.inPlace(consume x, silu: true)
+        } else {
+            residual = x                                     // shares x: normalise into a new buffer
+            normed = norm1(x, silu: true)
+            _ = consume x
+        }
         var h = conv1(normed)                                // [B, O, H, W]
         if let timeEmbProj, let siluTemb { h.addPerChannel(timeEmbProj(siluTemb)) }
-        h = conv2(norm2(h, silu: true))                      // dropout: identity at inference
+        h = conv2(norm2.inPlace(consume h, silu: true))      // dropout: identity at inference
         h.add(residual)
         taps.visit(path, &h)
         return h

@@ -31,7 +31,7 @@ public struct Transformer2DModel {
         let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         var t = norm(x).reshaped([b, c, h * w]).transposedLastTwo()   // [B, HW, C]
         t = projIn(t)
-        for block in blocks { t = block(t, context: context, taps: taps) }
+        for block in blocks { t = block(consume t, context: context, taps: taps) }
         t = projOut(t)
         var out = t.transposedLastTwo().reshaped([b, c, h, w])        // [B, C, H, W]
         out.add(x)

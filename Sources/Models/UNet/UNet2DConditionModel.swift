@@ -78,11 +78,15 @@ public final class UNet2DConditionModel {
         for (i, block) in upBlocks.enumerated() {
             // Upsample to the spatial size of the next level's skip connection (handles odd sizes like diffusers).
             let nextSkipIndex = skips.count - block.resnets.count - 1
-            let size: (Int, Int)? = i < upBlocks.count - 1 && nextSkipIndex >= 0
-                ? (skips[nextSkipIndex].shape[2], skips[nextSkipIndex].shape[3]) : nil
-            x = block(consume x, skips: &skips, siluTemb: siluTemb, context: context, upsampleSize: size, taps: taps)
+            let next = i < upBlocks.count - 1 && nextSkipIndex >= 0 ? skips[nextSkipIndex].shape : nil
+            let size = next.map { ($0[2], $0[3]) }
+            // The next block concatenates this block's output [B, O, h, w] with that skip [B, S, h, w]: the
+            // upsampler's result gets room for it (Upsample2D).
+            let reserve = next.map { $0[0] * (block.outChannels + $0[1]) * $0[2] * $0[3] } ?? 0
+            x = block(consume x, skips: &skips, siluTemb: siluTemb, context: context, upsampleSize: size,
+                      upsampleReserve: reserve, taps: taps)
         }
-        x = convOut(convNormOut(x, silu: true))                                        // [B, outC, H, W]
+        x = convOut(convNormOut.inPlace(consume x, silu: true))                        // [B, outC, H, W]
         return x
     }
 

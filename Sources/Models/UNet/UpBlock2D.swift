@@ -36,17 +36,21 @@ public struct UpBlock2D {
         upsampler = addUpsample ? try Upsample2D(w, join(path, "upsamplers.0"), channels: output) : nil
     }
 
-    /// x [B, C, H, W], skips: consumed from the end → [B, O, H', W'] (upsampled to `upsampleSize` if given)
+    /// Channels of the block's output.
+    var outChannels: Int { upsampler?.conv.outChannels ?? resnets.last?.conv2.outChannels ?? 0 }
+
+    /// x [B, C, H, W], skips: consumed from the end → [B, O, H', W'] (upsampled to `upsampleSize` if given;
+    /// `upsampleReserve`: floats of the concatenation that follows, see Upsample2D)
     /// Takes `x` by value and hands each concatenation to the resnet, so neither the running state nor the skip
-    /// outlives its concatenation (memory at the up path's peak).
+    /// outlives its concatenation (memory at the up path's peak); a state with room (the upsampler's) grows in place.
     func callAsFunction(_ x: consuming Tensor, skips: inout [Tensor], siluTemb: Tensor, context: Tensor,
-                        upsampleSize: (Int, Int)?, taps: TapPlan) -> Tensor {
+                        upsampleSize: (Int, Int)?, upsampleReserve: Int = 0, taps: TapPlan) -> Tensor {
         var h = consume x
         for (j, resnet) in resnets.enumerated() {
-            h = resnet(Tensor.concatChannels([consume h, skips.removeLast()]), siluTemb: siluTemb, taps: taps)
+            h = resnet(Tensor.concatChannels(consume h, skips.removeLast()), siluTemb: siluTemb, taps: taps)
             if !attentions.isEmpty { h = attentions[j](h, context: context, taps: taps) }
         }
-        if let upsampler { h = upsampler(h, size: upsampleSize) }
+        if let upsampler { h = upsampler(consume h, size: upsampleSize, reserve: upsampleReserve) }
         taps.visit(path, &h)
         return h
     }

@@ -19,4 +19,12 @@ public struct GroupNorm {
     public func callAsFunction(_ x: Tensor, silu: Bool = false) -> Tensor {
         x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, silu: silu)
     }
+
+    /// The same, written over `x` (taken by value): no second buffer of x's size where the caller lets x go.
+    /// Values identical to `callAsFunction` (same kernel, per group statistics taken before its channels change).
+    public func inPlace(_ x: consuming Tensor, silu: Bool = false) -> Tensor {
+        var y = consume x
+        y.groupNormInPlace(groups: groups, weight: weight, bias: bias, eps: eps, silu: silu)
+        return y
+    }
 }
