@@ -24,12 +24,14 @@ static int have_avx512(void) {
 /// One tile, any position: zero outside the image.
 static void input_tile_scalar(const float *xc, const ldmp_wino_geometry *g, int ty, int tx, float *v, int64_t ld) {
     float d[4][4];
+    const int up = g->upsampled ? 1 : 0, stored_w = g->width >> up;
     int iy0 = 2 * ty - g->pad_top, ix0 = 2 * tx - g->pad_left;
     for (int r = 0; r < 4; r++) {
         int iy = iy0 + r;
         for (int c = 0; c < 4; c++) {
             int ix = ix0 + c;
-            d[r][c] = (iy >= 0 && iy < g->height && ix >= 0 && ix < g->width) ? xc[(int64_t)iy * g->width + ix] : 0.f;
+            d[r][c] = (iy >= 0 && iy < g->height && ix >= 0 && ix < g->width)
+                ? xc[(int64_t)(iy >> up) * stored_w + (ix >> up)] : 0.f;
         }
     }
     float t[4][4];
@@ -83,8 +85,10 @@ static void input_tiles8(const float *rows, int64_t wp, int col, float *v, int64
 
 /// Tiles tx0 ..< tx1 of tile row ty of one channel plane xc, in AVX2: the four input rows are copied once into a
 /// zero-padded buffer so borders and ragged ends run the same 8-tile code (a short last group goes via `tmp`).
+/// An upsampled input is widened while copied: each stored element fills two columns, each stored row two rows.
 static void input_row_avx(const float *xc, const ldmp_wino_geometry *g, int ty, int tx0, int tx1, float *v,
                           int64_t ld, float *rows, int64_t wp) {
+    const int up = g->upsampled ? 1 : 0;
     for (int r = 0; r < 4; r++) {
         float *dst = rows + r * wp;
         int iy = 2 * ty - g->pad_top + r;
@@ -94,8 +98,13 @@ static void input_row_avx(const float *xc, const ldmp_wino_geometry *g, int ty, 
         int lo = 2 * tx0 - g->pad_left, hi = 2 * tx1 - g->pad_left + 2;
         if (lo < 0) lo = 0;
         if (hi > g->width) hi = g->width;
-        const float *src = xc + (int64_t)iy * g->width;
-        for (int ix = lo; ix < hi; ix++) dst[ix + g->pad_left] = src[ix];
+        if (up) {
+            const float *src = xc + (int64_t)(iy >> 1) * (g->width >> 1);
+            for (int ix = lo; ix < hi; ix++) dst[ix + g->pad_left] = src[ix >> 1];
+        } else {
+            const float *src = xc + (int64_t)iy * g->width;
+            for (int ix = lo; ix < hi; ix++) dst[ix + g->pad_left] = src[ix];
+        }
     }
     int tx = tx0;
     for (; tx + 8 <= tx1; tx += 8) input_tiles8(rows, wp, 2 * tx, v + (tx - tx0), ld);
@@ -110,7 +119,7 @@ static void input_row_avx(const float *xc, const ldmp_wino_geometry *g, int ty, 
 void ldmp_wino_input(const float *x, const ldmp_wino_geometry *g, int64_t t0, int64_t tn,
                      int32_t c0, int32_t c1, float *v, int64_t ld) {
     const int64_t per_sample = (int64_t)g->tiles_h * g->tiles_w;
-    const int64_t plane = (int64_t)g->height * g->width;
+    const int64_t plane = g->upsampled ? (int64_t)(g->height >> 1) * (g->width >> 1) : (int64_t)g->height * g->width;
     const int avx = have_avx2();
     // Padded row buffer: 2 · tiles_w + 2 columns read, rounded up so a short last group of 8 stays inside.
     const int64_t wp = 2 * ((int64_t)g->tiles_w + 8) + 2;

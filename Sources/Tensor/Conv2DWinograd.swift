@@ -5,7 +5,7 @@
 import CKernels
 import Foundation
 
-enum Conv2DWinograd {
+public enum Conv2DWinograd {
     /// Whether F(2×2, 3×3) pays for a convolution: 3×3, stride 1, and enough 2×2 output tiles that transforming
     /// the weights (∝ O·I, memory-bound) is small next to the products (∝ O·I·tiles). Measured (ConvMicroBenchTests,
     /// per CPU-second): ≥ 64 tiles 1.5–2.2× im2col; 32 tiles (8×8 maps, batch 2) even with float32 weights, but
@@ -20,7 +20,7 @@ enum Conv2DWinograd {
     /// chunk), products M (16 per output channel and tile) and, for weights not transformed yet, U of one block of
     /// output channels (16 · I each). Below glibc's 32 MB mmap threshold (Compute), so it comes from the heap.
     /// `LDMPROBE_WINO_SCRATCH_MB` overrides it (A/B runs; the former three 24 MB buffers: 72).
-    static let scratchBudget = min(4096, max(1, Int(ProcessInfo.processInfo.environment["LDMPROBE_WINO_SCRATCH_MB"]
+    public static let scratchBudget = min(4096, max(1, Int(ProcessInfo.processInfo.environment["LDMPROBE_WINO_SCRATCH_MB"]
         ?? "") ?? 16)) << 18     // 1 MB … 4 GB: a huge value must not overflow the shift
 
     /// U [16, O, I] (u[ξ · O · I + o · I + c]) of w [O, I, 3, 3] read as float32 or half: what `run` multiplies by.
@@ -58,18 +58,37 @@ enum Conv2DWinograd {
         return (ob, (tiles + chunks - 1) / chunks)                 // equal chunks
     }
 
+    /// Floats the transforms write in one call on half (not yet transformed) weights with `budget` floats of
+    /// scratch: the weights once per tile chunk or the input once per block of output channels, whichever loop
+    /// `run` puts outside. What a smaller scratch costs.
+    public static func transformFloats(ci: Int, co: Int, tiles: Int, budget: Int) -> Int {
+        let (ob, tn) = blocking(ci: ci, co: co, tiles: tiles, transformed: false, budget: budget, maxTiles: .max,
+                                maxOutChannels: .max)
+        let blocks = (co + ob - 1) / ob, chunks = (tiles + tn - 1) / tn
+        return 16 * min(co * ci * chunks + ci * tiles, co * ci + ci * tiles * blocks)
+    }
+
     /// x [B, I, H, W] ⊛ weight [O, I, 3, 3] (+ bias [O]) → out [B, O, OH, OW], stride 1, zero padding `pad`.
+    /// `upsampled`: x holds [B, I, H / 2, W / 2] (H, W even) and is read nearest ×2 upsampled, never materialised.
     /// `transformed`: U [16, O, I] from `transform` (then `weight` is not read). `budget` (floats of scratch),
     /// `maxTiles` / `maxOutChannels` shrink the chunks and blocks (tests).
-    static func run(x: UnsafePointer<Float>, b: Int, ci: Int, h: Int, w: Int, weight: UnsafeRawPointer,
-                    weightIsHalf: Bool, transformed: UnsafePointer<Float>? = nil, co: Int, pad: Padding2D, oh: Int,
-                    ow: Int, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
+    static func run(x: UnsafePointer<Float>, b: Int, ci: Int, h: Int, w: Int, upsampled: Bool = false,
+                    weight: UnsafeRawPointer, weightIsHalf: Bool, transformed: UnsafePointer<Float>? = nil, co: Int,
+                    pad: Padding2D, oh: Int, ow: Int, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
                     budget: Int = scratchBudget, maxTiles: Int = .max, maxOutChannels: Int = .max) {
+        precondition(!upsampled || (h % 2 == 0 && w % 2 == 0), "Winograd: an upsampled input has even sizes")
         let tilesH = (oh + 1) / 2, tilesW = (ow + 1) / 2, tiles = b * tilesH * tilesW
         var g = ldmp_wino_geometry(batch: Int32(b), channels: Int32(ci), height: Int32(h), width: Int32(w),
                                    out_height: Int32(oh), out_width: Int32(ow), pad_top: Int32(pad.top),
-                                   pad_left: Int32(pad.left), tiles_h: Int32(tilesH), tiles_w: Int32(tilesW))
+                                   pad_left: Int32(pad.left), tiles_h: Int32(tilesH), tiles_w: Int32(tilesW),
+                                   upsampled: upsampled ? 1 : 0)
         guard tiles > 0, co > 0 else { return }
+        // An upsampled input with odd padding repeats the middle two rows (columns) of every 4×4 tile: d1 = d2, so
+        // row (column) 2 of Bᵀ d B, d2 − d1, is exactly 0 and so is M there — 7 of the 16 products (4 with one odd
+        // pad) are zeros, set instead of multiplied (same values: U · 0 sums to 0).
+        let zeroRow = upsampled && pad.top % 2 == 1, zeroColumn = upsampled && pad.left % 2 == 1
+        let live = (0..<16).map { !(zeroRow && $0 / 4 == 2) && !(zeroColumn && $0 % 4 == 2) }
+        let points = (0..<16).filter { live[$0] }
         let (ob, tn) = blocking(ci: ci, co: co, tiles: tiles, transformed: transformed != nil, budget: budget,
                                 maxTiles: maxTiles, maxOutChannels: maxOutChannels)
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * ci * tn)
@@ -97,9 +116,11 @@ enum Conv2DWinograd {
                 // U[ξ] of the block: rows o0 ..< o0 + on of the cached [O, I], or the block's own [on, I].
                 let (ua, ustride) = transformed.map { ($0 + o0 * ci, co * ci) } ?? (UnsafePointer(u!), on * ci)
                 Profiler.time("conv.wino.sgemm") {
+                    for xi in 0..<16 where !live[xi] { (m + xi * on * n).update(repeating: 0, count: on * n) }
                     Compute.withSingleThreadedBLAS {
-                        Compute.concurrentTasks(16, scratch: 0) { xi, _ in
+                        Compute.concurrentTasks(points.count, scratch: 0) { p, _ in
                             // M[ξ] [on, n] = U[ξ] [on, I] · V[ξ] [I, n]
+                            let xi = points[p]
                             sgemm(m: on, n: n, k: ci, a: ua + xi * ustride, lda: ci, b: v + xi * ci * n, ldb: n,
                                   c: m + xi * on * n, ldc: n)
                         }

@@ -23,50 +23,63 @@ extension Tensor {
 
     /// conv2d with separate padding per side. `tileRows` forces the tiled im2col path with that many output rows
     /// per tile (tests); nil tiles maps of ≥ 32×32 outputs automatically. `algorithm` forces a kernel (tests, benches).
+    /// `upsampled`: convolve self's nearest ×2 upsampling [B, I, 2H, 2W] (diffusers Upsample2D), which the Winograd
+    /// path reads from self without materialising it (the other paths upsample first: same values either way).
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int, padding pad: Padding2D,
-                       tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
+                       tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto, upsampled: Bool = false) -> Tensor {
         precondition(weight.shape.count == 4, "conv2d: weight must be [O,I,kh,kw], got \(weight.shape)")
         return weight.data.withUnsafeBytes { wp in
             conv2d(weight: wp.baseAddress!, weightIsHalf: false, weightShape: weight.shape, bias: bias, stride: stride,
-                   padding: pad, tileRows: tileRows, algorithm: algorithm)
+                   padding: pad, tileRows: tileRows, algorithm: algorithm, transformed: nil, upsampled: upsampled,
+                   capacity: 0)
         }
     }
 
     /// conv2d with the weight in either residency (Parameter): half weights go to the raw entry point below,
     /// which widens them inside the Winograd weight transform or, on the im2col path, into a copy for this call.
     /// `cache` (float32 weights, when WinogradWeightCache.enabled): the Winograd path takes the layer's transformed
-    /// weights from it, computing them at the first such call.
+    /// weights from it, computing them at the first such call. `upsampled`: as above; `capacity`: elements the
+    /// result's buffer has room for (`Tensor(uninitialized:capacity:)`), where the Winograd path runs;
+    /// `scratch`: floats of Winograd scratch (nil: Conv2DWinograd.scratchBudget).
     public func conv2d(weight: Parameter, bias: Tensor?, stride: Int, padding pad: Padding2D,
                        tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto,
-                       cache: WinogradWeightCache? = nil) -> Tensor {
+                       cache: WinogradWeightCache? = nil, upsampled: Bool = false, capacity: Int = 0,
+                       scratch: Int? = nil) -> Tensor {
         weight.withRawValues { raw, isHalf in
             let keep = isHalf || !WinogradWeightCache.enabled ? nil : cache
             return conv2d(weight: raw, weightIsHalf: isHalf, weightShape: weight.shape, bias: bias, stride: stride,
                           padding: pad, tileRows: tileRows, algorithm: algorithm,
                           transformed: keep.map { c in { c.transformed(raw.assumingMemoryBound(to: Float.self),
-                                                                       co: weight.shape[0], ci: weight.shape[1]) } })
+                                                                       co: weight.shape[0], ci: weight.shape[1]) } },
+                          upsampled: upsampled, capacity: capacity, scratch: scratch)
         }
     }
 
     /// 3×3 stride-1 conv2d by Winograd on the transformed weights `cache` holds (filled from a weight of shape
     /// `weightShape` [O, I, 3, 3]), for any map size; nil when the cache does not hold them.
+    /// `upsampled`, `capacity`, `scratch`: as in conv2d(weight: Parameter, …).
     public func conv2d(winograd cache: WinogradWeightCache, weightShape: [Int], bias: Tensor?,
-                       padding pad: Padding2D) -> Tensor? {
+                       padding pad: Padding2D, upsampled: Bool = false, capacity: Int = 0,
+                       scratch: Int? = nil) -> Tensor? {
         let u = cache.values
         guard weightShape.count == 4, weightShape[2] == 3, weightShape[3] == 3,
               u.count == 16 * weightShape[0] * weightShape[1] else { return nil }
         return u.withUnsafeBytes { up in      // U stands in for the raw weight, which the Winograd path never reads
             conv2d(weight: up.baseAddress!, weightIsHalf: false, weightShape: weightShape, bias: bias, stride: 1,
-                   padding: pad, tileRows: nil, algorithm: .winograd, transformed: { u })
+                   padding: pad, tileRows: nil, algorithm: .winograd, transformed: { u }, upsampled: upsampled,
+                   capacity: capacity, scratch: scratch)
         }
     }
 
     /// Whether `conv2d(..., algorithm: .auto)` takes the Winograd path for this input and weight shape: it then
     /// reads a half weight whole without widening it first, so layers need not split it into blocks.
-    public func conv2dTakesWinograd(weightShape: [Int], stride: Int, padding pad: Padding2D, weightIsHalf: Bool) -> Bool {
+    /// `upsampled`: for self's nearest ×2 upsampling.
+    public func conv2dTakesWinograd(weightShape: [Int], stride: Int, padding pad: Padding2D, weightIsHalf: Bool,
+                                    upsampled: Bool = false) -> Bool {
         guard shape.count == 4, weightShape.count == 4 else { return false }
-        let oh = (shape[2] + pad.top + pad.bottom - weightShape[2]) / stride + 1
-        let ow = (shape[3] + pad.left + pad.right - weightShape[3]) / stride + 1
+        let f = upsampled ? 2 : 1
+        let oh = (f * shape[2] + pad.top + pad.bottom - weightShape[2]) / stride + 1
+        let ow = (f * shape[3] + pad.left + pad.right - weightShape[3]) / stride + 1
         return Conv2DWinograd.applies(kh: weightShape[2], kw: weightShape[3], stride: stride, ci: shape[1],
                                       co: weightShape[0], tiles: shape[0] * ((oh + 1) / 2) * ((ow + 1) / 2),
                                       weightIsHalf: weightIsHalf)
@@ -77,22 +90,25 @@ extension Tensor {
     public func conv2d(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?, stride: Int,
                        padding pad: Padding2D, tileRows: Int? = nil, algorithm: Conv2DAlgorithm = .auto) -> Tensor {
         conv2d(weight: weight, weightIsHalf: weightIsHalf, weightShape: weightShape, bias: bias, stride: stride,
-               padding: pad, tileRows: tileRows, algorithm: algorithm, transformed: nil)
+               padding: pad, tileRows: tileRows, algorithm: algorithm, transformed: nil, upsampled: false, capacity: 0)
     }
 
     /// The raw entry point; `transformed` hands out U [16, O, I] of a float32 weight when the Winograd path runs.
+    /// `upsampled` input: the Winograd path reads it in place, the others materialise it first.
     private func conv2d(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?, stride: Int,
                         padding pad: Padding2D, tileRows: Int?, algorithm: Conv2DAlgorithm,
-                        transformed: (() -> [Float])?) -> Tensor {
+                        transformed: (() -> [Float])?, upsampled: Bool, capacity: Int,
+                        scratch: Int? = nil) -> Tensor {
         precondition(shape.count == 4 && weightShape.count == 4, "conv2d: needs [B,I,H,W] and [O,I,kh,kw]")
         let (co, kh, kw) = (weightShape[0], weightShape[2], weightShape[3])
         precondition(weightShape[1] == shape[1], "conv2d: input has \(shape[1]) channels, weight expects \(weightShape[1])")
         if let bias { precondition(bias.count == co, "conv2d: bias has \(bias.count) elements, expected \(co)") }
-        let oh = (shape[2] + pad.top + pad.bottom - kh) / stride + 1
-        let ow = (shape[3] + pad.left + pad.right - kw) / stride + 1
+        let (h, w) = upsampled ? (2 * shape[2], 2 * shape[3]) : (shape[2], shape[3])      // the input convolved
+        let oh = (h + pad.top + pad.bottom - kh) / stride + 1
+        let ow = (w + pad.left + pad.right - kw) / stride + 1
         let tiles = shape[0] * ((oh + 1) / 2) * ((ow + 1) / 2)
         var blocks: (tiles: Int, outChannels: Int, budget: Int)? = nil
-        let whole = (tiles: Int.max, outChannels: Int.max, budget: Conv2DWinograd.scratchBudget)
+        let whole = (tiles: Int.max, outChannels: Int.max, budget: max(1, scratch ?? Conv2DWinograd.scratchBudget))
         switch algorithm {
         case .auto:
             if Conv2DWinograd.applies(kh: kh, kw: kw, stride: stride, ci: shape[1], co: co, tiles: tiles,
@@ -105,14 +121,14 @@ extension Tensor {
         case .winogradBudget(let f): blocks = (Int.max, Int.max, max(1, f))
         }
         if let blocks, kh == 3, kw == 3, stride == 1, tileRows == nil {
-            var out = Tensor(uninitialized: [shape[0], co, oh, ow])
+            var out = Tensor(uninitialized: [shape[0], co, oh, ow], capacity: capacity)
             let u = transformed?() ?? []                                  // [16, O, I] or none
             data.withUnsafeBufferPointer { xp in
                 out.data.withUnsafeMutableBufferPointer { op in
                     (bias?.data ?? []).withUnsafeBufferPointer { bp in
                         u.withUnsafeBufferPointer { up in
-                            Conv2DWinograd.run(x: xp.baseAddress!, b: shape[0], ci: shape[1], h: shape[2],
-                                               w: shape[3], weight: weight, weightIsHalf: weightIsHalf,
+                            Conv2DWinograd.run(x: xp.baseAddress!, b: shape[0], ci: shape[1], h: h, w: w,
+                                               upsampled: upsampled, weight: weight, weightIsHalf: weightIsHalf,
                                                transformed: u.isEmpty ? nil : up.baseAddress, co: co, pad: pad,
                                                oh: oh, ow: ow, bias: bias == nil ? nil : bp.baseAddress,
                                                out: op.baseAddress!, budget: blocks.budget,
@@ -123,14 +139,20 @@ extension Tensor {
             }
             return out
         }
+        if upsampled {
+            return upsampleNearest(height: h, width: w)
+                .im2colConv(weight: weight, weightIsHalf: weightIsHalf, weightShape: weightShape, bias: bias,
+                            stride: stride, pad: pad, tileRows: tileRows)
+        }
         return im2colConv(weight: weight, weightIsHalf: weightIsHalf, weightShape: weightShape, bias: bias,
                           stride: stride, pad: pad, tileRows: tileRows)
     }
 
     /// im2col + sgemm: whole maps for small outputs, tiles of output rows (one core each) for big ones. A half
-    /// weight [O, k] is widened in blocks of output rows (≤ Parameter.wideningBlockFloats floats; whole for the
-    /// tiled path, whose maps have small weights) into one buffer for this call, each block multiplied once
-    /// widened: the columns are built once however many blocks.
+    /// weight [O, k] is widened in blocks of output rows, each multiplied once widened (the columns are built once
+    /// however many blocks): on whole maps each thread widens its own small block (`Tensor.halfRowBlocks`; 3 MB
+    /// in all instead of a 16 MB buffer, next to the UNet's skip connections at its memory peak), else, and on
+    /// the tiled path (whole weight: small), blocks of ≤ Parameter.wideningBlockFloats floats in one buffer.
     private func im2colConv(weight: UnsafeRawPointer, weightIsHalf: Bool, weightShape: [Int], bias: Tensor?,
                             stride: Int, pad: Padding2D, tileRows: Int?) -> Tensor {
         let (b, ci, h, w) = (shape[0], shape[1], shape[2], shape[3])
@@ -145,18 +167,25 @@ extension Tensor {
         // the UNet's 64×64×320 convs, 2.4 GB for the VAE's 512×512×256), so go in tiles of output rows instead.
         let tiled = !pointwise && (tileRows != nil || ohw >= 1024)
         let rowsPerBlock = weightIsHalf && !tiled ? max(1, min(co, Parameter.wideningBlockFloats / max(1, k))) : co
-        let wide = weightIsHalf ? UnsafeMutablePointer<Float>.allocate(capacity: max(1, rowsPerBlock * k)) : nil
-        defer { wide?.deallocate() }
-        /// body(o0, n, w [n, k]) for each block of output rows, in order.
-        func blocks(_ body: (Int, Int, UnsafePointer<Float>) -> Void) {
-            guard let wide else { return body(0, co, weight.assumingMemoryBound(to: Float.self)) }
+        /// body(o0, n, w [n, k]) for each block of output rows, timed as `kind` (nil: body times itself); `activations`: floats
+        /// of the operand each block multiplies. Half weights on whole maps: blocks on all threads at once, each
+        /// body then runs a single-threaded sgemm (values identical: each output's sum runs the same way).
+        func blocks(_ kind: String?, activations: Int, _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+            func timed<R>(_ f: () -> R) -> R { kind.map { Profiler.time($0, f) } ?? f() }
+            guard weightIsHalf else { return timed { body(0, co, weight.assumingMemoryBound(to: Float.self)) } }
+            let halves = weight.assumingMemoryBound(to: UInt16.self)
+            if !tiled, timed({ Tensor.halfRowBlocks(halves, rows: co, rowLength: k, activations: activations, body) }) {
+                return
+            }
+            let wide = UnsafeMutablePointer<Float>.allocate(capacity: max(1, rowsPerBlock * k))
+            defer { wide.deallocate() }
             var o0 = 0
             while o0 < co {
                 let n = min(rowsPerBlock, co - o0)
                 Profiler.time("weights.widen") {     // both cores
-                    HalfConversion.widen(weight.assumingMemoryBound(to: UInt16.self) + o0 * k, into: wide, count: n * k)
+                    HalfConversion.widen(halves + o0 * k, into: wide, count: n * k)
                 }
-                body(o0, n, wide)
+                timed { body(o0, n, wide) }
                 o0 += n
             }
         }
@@ -165,16 +194,14 @@ extension Tensor {
                 let x = xp.baseAddress!, o = op.baseAddress!
                 if pointwise {
                     // [O, I] · [I, HW] per sample: no im2col needed.
-                    blocks { o0, n, wt in
-                        Profiler.time("conv1x1.sgemm") {
-                            for s in 0..<b {
-                                sgemm(m: n, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
-                                      c: o + (s * co + o0) * ohw, ldc: ohw)
-                            }
+                    blocks("conv1x1.sgemm", activations: b * ci * ohw) { o0, n, wt in
+                        for s in 0..<b {
+                            sgemm(m: n, n: ohw, k: ci, a: wt, lda: ci, b: x + s * ci * h * w, ldb: h * w,
+                                  c: o + (s * co + o0) * ohw, ldc: ohw)
                         }
                     }
                 } else if tiled {
-                    blocks { _, _, wt in    // one block: the whole weight
+                    blocks(nil, activations: 0) { _, _, wt in    // one block: the whole weight
                         convTiles(x: x, b: b, ci: ci, h: h, w: w, weight: wt, co: co, kh: kh, kw: kw,
                                   stride: stride, pad: pad, oh: oh, ow: ow, bias: bias, tileRows: tileRows, out: o)
                     }
@@ -199,19 +226,15 @@ extension Tensor {
                                 // A half weight is widened again per group of samples (only big maps, whose
                                 // weights are small, take more than one).
                                 if ns == 1 {
-                                    blocks { o0, nb, wt in
-                                        Profiler.time("conv.sgemm") {
-                                            sgemm(m: nb, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                                  c: o + (s0 * co + o0) * ohw, ldc: ohw)
-                                        }
+                                    blocks("conv.sgemm", activations: k * n) { o0, nb, wt in
+                                        sgemm(m: nb, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                              c: o + (s0 * co + o0) * ohw, ldc: ohw)
                                     }
                                 } else {
                                     // [O, ns·OHW] → [ns, O, OHW]
-                                    blocks { o0, nb, wt in
-                                        Profiler.time("conv.sgemm") {
-                                            sgemm(m: nb, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
-                                                  c: tp.baseAddress! + o0 * n, ldc: n)
-                                        }
+                                    blocks("conv.sgemm", activations: k * n) { o0, nb, wt in
+                                        sgemm(m: nb, n: n, k: k, a: wt, lda: k, b: cp.baseAddress!, ldb: n,
+                                              c: tp.baseAddress! + o0 * n, ldc: n)
                                     }
                                     let t = tp.baseAddress!
                                     Profiler.time("conv.scatter") {

@@ -47,6 +47,48 @@ final class WinogradConvTests: XCTestCase {
         check("stride 2 falls back", b: 1, ci: 4, co: 5, h: 17, w: 19, stride: 2, algorithm: .winograd)
     }
 
+    /// conv2d(upsampled: true) reads the nearest ×2 upsampling in the input transform and skips the products
+    /// that are zeros there: exactly the values of upsampling first, on every path (Winograd: AVX groups and scalar
+    /// ends, ragged chunks, padding variants, half weights; im2col upsamples first).
+    func testUpsampledInputEqualsUpsampleFirst() {
+        func check(_ name: String, b: Int, ci: Int, co: Int, h: Int, w: Int, pad: Padding2D = Padding2D(1),
+                   half: Bool = false, algorithm: Conv2DAlgorithm, line: UInt = #line) {
+            let x = ConvReference.values([b, ci, h, w], seed: 21)                 // [B, I, H, W]
+            let wt = ConvReference.values([co, ci, 3, 3], seed: 22)                // [O, I, 3, 3]
+            let bs = ConvReference.values([co], seed: 23)                          // [O]
+            let big = x.upsampleNearest(scale: 2)                                  // [B, I, 2H, 2W]
+            let (want, got): (Tensor, Tensor)
+            if half {
+                let halves = wt.data.map { Float16($0) }
+                (want, got) = halves.withUnsafeBytes { hp in
+                    let p = Parameter(half: HalfBuffer(copying: hp.baseAddress!, count: halves.count), shape: wt.shape)
+                    return (big.conv2d(weight: p, bias: bs, stride: 1, padding: pad, algorithm: algorithm),
+                            x.conv2d(weight: p, bias: bs, stride: 1, padding: pad, algorithm: algorithm,
+                                     upsampled: true, capacity: 3 * big.count))
+                }
+            } else {
+                want = big.conv2d(weight: wt, bias: bs, stride: 1, padding: pad, algorithm: algorithm)
+                got = x.conv2d(weight: wt, bias: bs, stride: 1, padding: pad, algorithm: algorithm, upsampled: true)
+            }
+            let d = got.maxAbsDiff(want)
+            print("upsampled input \(name) \(x.shape) → \(want.shape) [\(algorithm)]: maxdiff \(d) (scale \(want.maxAbs))")
+            XCTAssertEqual(got.shape, want.shape, name, line: line)
+            XCTAssertEqual(d, 0, name, line: line)
+            XCTAssertGreaterThan(want.maxAbs, 0.1, name, line: line)
+        }
+        // 2 × 19 wide: 19 tiles per row (two AVX groups of 8 and a ragged end), odd stored sizes.
+        check("odd stored map", b: 2, ci: 9, co: 10, h: 7, w: 19, algorithm: .winograd)
+        check("batch 1, no padding", b: 1, ci: 5, co: 7, h: 10, w: 17, pad: Padding2D(0), algorithm: .winograd)
+        check("asymmetric padding", b: 1, ci: 6, co: 5, h: 9, w: 17,
+              pad: Padding2D(top: 0, bottom: 1, left: 2, right: 0), algorithm: .winograd)
+        // Odd top padding only: 4 of the 16 products are zeros (pad 1 all round: 7; the cases above and below).
+        check("one odd pad", b: 2, ci: 5, co: 6, h: 8, w: 13, pad: Padding2D(top: 1, bottom: 0, left: 2, right: 1),
+              algorithm: .winograd)
+        check("chunked", b: 2, ci: 7, co: 8, h: 11, w: 18, algorithm: .winogradBlocked(tiles: 23, outChannels: 3))
+        check("half weights", b: 2, ci: 9, co: 10, h: 7, w: 19, half: true, algorithm: .auto)
+        check("im2col upsamples first", b: 2, ci: 4, co: 5, h: 6, w: 9, algorithm: .im2col)
+    }
+
     func testAutoPicksAPathThatMatches() {
         check("auto 3x3 (Winograd)", b: 2, ci: 16, co: 16, h: 16, w: 24, algorithm: .auto)
         check("auto 1x1", b: 2, ci: 12, co: 9, h: 11, w: 13, k: 1, pad: Padding2D(0), algorithm: .auto)

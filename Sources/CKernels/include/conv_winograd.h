@@ -12,11 +12,14 @@ extern "C" {
 
 /// Geometry of one convolution: input [batch, channels, height, width], output tiles of 2×2, `pad_top` /
 /// `pad_left` zero rows/columns before the input (the rest follows from the output size).
+/// `upsampled` 1: the input is the nearest ×2 upsampling of the map x holds, [batch, channels, height / 2,
+/// width / 2] (height and width even), read as if it were materialised (diffusers Upsample2D without the copy).
 typedef struct {
     int32_t batch, channels, height, width;
     int32_t out_height, out_width;
     int32_t pad_top, pad_left;
     int32_t tiles_h, tiles_w;   // ceil(out_height / 2), ceil(out_width / 2)
+    int32_t upsampled;          // 0 or 1
 } ldmp_wino_geometry;
 
 /// Input transform Bᵀ d B of tiles t0 ..< t0 + tn (tile t = (sample · tiles_h + ty) · tiles_w + tx) for channels

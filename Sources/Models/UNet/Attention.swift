@@ -30,21 +30,21 @@ public struct Attention {
     public static let probsSuffix = ".probs"
 
     /// x [B, T, C], context [B, S, D] or nil → [B, T, C]
-    /// Takes `x` by value (the block's normalised tokens) and lets it go once q, k and v exist; the attention is
-    /// written over q. At latent 64 a self-attention's x, q, k, v and output are 10.5 MB each: two fewer are alive
-    /// at once (the peak of a half-weight call at down_blocks.0). Same operations, same values.
+    /// Takes `x` by value (the block's normalised tokens): k and v come first, then q is written over x, the
+    /// attention over q, and the output projection over that. At latent 64 a self-attention's x, q, k, v and output
+    /// are 10.5 MB each: three are alive at once, not five (the peak of a half-weight call was up_blocks.3's first
+    /// self-attention). Same operations, same values.
     func callAsFunction(_ x: consuming Tensor, context: Tensor?, taps: TapPlan) -> Tensor {
-        var q = toQ(x)                                                             // [B, T, C]
         let k: Tensor, v: Tensor                                                   // [B, S, C]
         if let context { (k, v) = (toK(context), toV(context)) } else { (k, v) = (toK(x), toV(x)) }
-        _ = consume x
+        var q = toQ.inPlace(consume x)                                             // [B, T, C]
         if context != nil, taps.wants(probsPath) {
             // Recomputed only when captured: the blocked kernel never holds the normalised scores.
             var p = Self.probabilities(q: q, k: k, heads: heads)                   // [B, heads, T, S]
             taps.visit(probsPath, &p)
         }
         Tensor.attention(overQueries: &q, k: k, v: v, heads: heads)                // [B, T, C]
-        var out = toOut(q)                                                         // [B, T, C]
+        var out = toOut.inPlace(consume q)                                         // [B, T, C]
         taps.visit(path, &out)
         return out
     }

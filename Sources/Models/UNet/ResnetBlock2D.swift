@@ -39,8 +39,10 @@ public struct ResnetBlock2D {
             normed = norm1(x, silu: true)
             _ = consume x
         }
-        var h = conv1(normed)                                // [B, O, H, W]
-        if let timeEmbProj, let siluTemb { h.addPerChannel(timeEmbProj(siluTemb)) }
+        // The time embedding's projection first: its scratch then comes while the heap is at its lowest here.
+        let temb = timeEmbProj.flatMap { p in siluTemb.map { p($0) } }           // [B, O]
+        var h = conv1(consume normed)                        // [B, O, H, W]; the input goes once convolved
+        if let temb { h.addPerChannel(temb) }
         h = conv2(norm2.inPlace(consume h, silu: true))      // dropout: identity at inference
         h.add(residual)
         taps.visit(path, &h)

@@ -30,9 +30,9 @@ public struct Transformer2DModel {
     func callAsFunction(_ x: Tensor, context: Tensor, taps: TapPlan) -> Tensor {
         let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         var t = norm(x).reshaped([b, c, h * w]).transposedLastTwo()   // [B, HW, C]
-        t = projIn(t)
+        t = projIn.inPlace(consume t)                                    // over its input (C → C)
         for block in blocks { t = block(consume t, context: context, taps: taps) }
-        t = projOut(t)
+        t = projOut.inPlace(consume t)
         var out = t.transposedLastTwo().reshaped([b, c, h, w])        // [B, C, H, W]
         out.add(x)
         taps.visit(path, &out)

@@ -34,7 +34,28 @@ public struct UpBlock2D {
                                    linearProjection: config.useLinearProjection)
         } : []
         upsampler = addUpsample ? try Upsample2D(w, join(path, "upsamplers.0"), channels: output) : nil
+        for j in resnets.indices {
+            let shape = resnets[j].conv1.weight.shape
+            resnets[j].conv1.scratchBudget = Self.peakScratch(inChannels: shape[1], outChannels: shape[0])
+        }
+        upsampler?.conv.scratchBudget = Self.peakScratch(inChannels: output, outChannels: output)
     }
+
+    /// Winograd scratch (floats) of the convolutions that run at the UNet's memory peak, beside every skip
+    /// connection not yet consumed: each resnet's conv1 (its input is a concatenation) and the upsampler. 10 MB
+    /// instead of 16 where the extra passes of the weight or input transform that a smaller scratch needs write at
+    /// most 32 M floats more (Conv2DWinograd.transformFloats; ~10 ms); not on the wide layers at latent 64
+    /// (1280–2560 channels at 16×16 and 32×32: 42–100 M more), where they cost more than the memory is worth.
+    /// With half weights: ~−4 / −9 MB peak RSS at latent 32 / 64, ~1% of a call (docs/memory.md).
+    static func peakScratch(inChannels ci: Int, outChannels co: Int) -> @Sendable (Int) -> Int? {
+        { tiles in
+            let full = Conv2DWinograd.transformFloats(ci: ci, co: co, tiles: tiles, budget: Conv2DWinograd.scratchBudget)
+            let less = Conv2DWinograd.transformFloats(ci: ci, co: co, tiles: tiles, budget: peakScratchFloats)
+            return less - full <= 32 << 20 ? peakScratchFloats : nil
+        }
+    }
+
+    public static let peakScratchFloats = 10 << 18
 
     /// Channels of the block's output.
     var outChannels: Int { upsampler?.conv.outChannels ?? resnets.last?.conv2.outChannels ?? 0 }

@@ -13,6 +13,11 @@ public struct Linear {
 
     /// x [..., I] → [..., O]
     public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
+
+    /// The same values written over x's buffer when O ≤ I and x is large (`Tensor.linearInPlace`).
+    public func inPlace(_ x: consuming Tensor) -> Tensor {
+        Tensor.linearInPlace(consume x, weight: weight, bias: bias)
+    }
 }
 
 extension Linear {
