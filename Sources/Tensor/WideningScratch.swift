@@ -1,5 +1,5 @@
-// WideningScratch: float32 buffers a half Parameter is widened into for one use. Reused across calls, because a
-// fresh buffer above glibc's mmap threshold (32 MB: the UNet's larger convs) pays page faults on every call.
+// WideningScratch: float32 buffers a half Parameter is widened into for one use. Large ones are reused across calls,
+// because a fresh buffer above glibc's mmap threshold (32 MB) pays page faults on every call.
 import Foundation
 
 /// A pool of float buffers; each use takes one (the smallest free one that fits) and returns it. Uses may nest
@@ -25,7 +25,12 @@ enum WideningScratch {
         return .allocate(capacity: max(1, count))
     }
 
+    /// Buffers below this many floats go back to malloc after use: the heap reuses them without page faults (they
+    /// are under its 32 MB mmap threshold), and a kept one would sit in the UNet's memory peak (2 MB held there).
+    static let keptFloats = ProcessHeap.mmapThreshold / 4
+
     private static func give(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        guard buffer.count >= keptFloats else { return buffer.deallocate() }
         lock.lock()
         free.append(buffer)
         lock.unlock()
