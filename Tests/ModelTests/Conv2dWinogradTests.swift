@@ -5,14 +5,6 @@ import Models
 import Tensor
 
 final class Conv2dWinogradTests: XCTestCase {
-    private func values(_ shape: [Int], seed: UInt64) -> Tensor {
-        var s = seed
-        return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(s >> 40) / Float(1 << 24) * 2 - 1
-        })
-    }
-
     private func check(_ name: String, _ got: Tensor, _ ref: Tensor, tolerance: Float) {
         let d = got.maxAbsDiff(ref)
         print("\(name): maxdiff \(d) (scale \(ref.maxAbs))")
@@ -22,7 +14,7 @@ final class Conv2dWinogradTests: XCTestCase {
 
     func testKeptTransformAcrossMapSizesAndResidencies() throws {
         XCTAssertTrue(WinogradWeightCache.enabled)
-        let w = values([12, 10, 3, 3], seed: 3), b = values([12], seed: 4)
+        let w = TestValues.uniform([12, 10, 3, 3], seed: 3), b = TestValues.uniform([12], seed: 4)
         let rounded = Tensor(shape: w.shape, data: w.data.map { Float(Float16($0)) })
         let source = DictionaryWeights(["c.weight": w, "c.bias": b])
         var conv = try Conv2d(WeightLoader(source, residency: .f32), "c", in: 10, out: 12, kernel: 3, padding: 1)
@@ -33,13 +25,13 @@ final class Conv2dWinogradTests: XCTestCase {
         XCTAssertTrue(half.weight.isHalf)
         // A 4×4 map first (8 tiles: im2col, the weight stays), a big one (Winograd: U replaces the weight), the
         // 4×4 one again (Winograd on U), the big one again.
-        let small = values([2, 10, 4, 4], seed: 9)
+        let small = TestValues.uniform([2, 10, 4, 4], seed: 9)
         let first = conv(small)
         check("conv 4×4 before the drop vs im2col", first,
               small.conv2d(weight: w, bias: b, stride: 1, padding: Padding2D(1), algorithm: .im2col), tolerance: 0)
         check("half-resident 4×4 vs widened", half(small), wide(small), tolerance: 0)
         for (i, size) in [(21, 37), (4, 4), (21, 37)].enumerated() {
-            let x = values([2, 10, size.0, size.1], seed: UInt64(10 + i))
+            let x = TestValues.uniform([2, 10, size.0, size.1], seed: UInt64(10 + i))
             let y = conv(x)
             check("conv \(x.shape) vs per-call Winograd", y,
                   x.conv2d(weight: w, bias: b, stride: 1, padding: Padding2D(1), algorithm: .winograd), tolerance: 0)
@@ -53,7 +45,7 @@ final class Conv2dWinogradTests: XCTestCase {
         check("weight rebuilt from U", conv.weight.tensor, w, tolerance: 1e-6)
         // A new weight replaces the kept transform.
         conv.weight = Parameter(rounded)
-        let x = values([2, 10, 9, 11], seed: 20)
+        let x = TestValues.uniform([2, 10, 9, 11], seed: 20)
         check("after setting the weight", conv(x), wide(x), tolerance: 0)
     }
 }

@@ -10,11 +10,7 @@ final class FeedForwardChunkTests: XCTestCase {
         // last one ragged (7232 rows).
         let c = 8
         let ff = try FeedForward(WeightLoader(RandomWeights(seed: 7)), "ff", channels: c)
-        var s: UInt64 = 5
-        let x = Tensor(shape: [2, 20_000, c], data: (0..<(2 * 20_000 * c)).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(s >> 40) / Float(1 << 24) * 2 - 1
-        })                                                                      // [B, T, C]
+        let x = TestValues.uniform([2, 20_000, c], seed: 5)                    // [B, T, C]
         let chunked = ff(x)                                                     // [B, T, C]
         let oneShot = ff.out(ff.proj(x).geglu())                                // [B, T, C]
         let d = chunked.maxAbsDiff(oneShot)

@@ -8,20 +8,12 @@ import Tensor
 import Weights
 
 final class Upsample2DInPlaceTests: XCTestCase {
-    private func values(_ shape: [Int], seed: UInt64) -> Tensor {
-        var s = seed
-        return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(s >> 40) / Float(1 << 24) * 2 - 1
-        })
-    }
-
     func testInPlaceEqualsUpsampleThenConv() throws {
         for residency in [WeightResidency.f32, .f16] {
             let up = try Upsample2D(WeightLoader(RandomWeights(seed: 9), residency: residency), "up", channels: 16)
             // [2, 16, 16, 16] → [2, 16, 32, 32] (512 tiles) and [2, 16, 4, 4] → 8×8 (32 tiles: still Winograd).
             for (hw, seed) in [(16, 3 as UInt64), (4, 5)] {
-                let x = values([2, 16, hw, hw], seed: seed)                        // [B, C, H, W]
+                let x = TestValues.uniform([2, 16, hw, hw], seed: seed)                        // [B, C, H, W]
                 let materialised = up.conv(x.upsampleNearest(scale: 2))            // [B, C, 2H, 2W]
                 let reserve = 2 * 24 * 4 * hw * hw
                 let got = up(x, reserve: reserve)
@@ -34,7 +26,7 @@ final class Upsample2DInPlaceTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(got.data.capacity, reserve)
             }
             // An output size that is not ×2 upsamples first: that path's values, any shape.
-            let x = values([2, 16, 5, 6], seed: 7)
+            let x = TestValues.uniform([2, 16, 5, 6], seed: 7)
             let other = up(x, size: (9, 12))
             let d = other.maxAbsDiff(up.conv(x.upsampleNearest(height: 9, width: 12)))
             print("Upsample2D to 9×12 (\(residency) weights): maxdiff \(d)")

@@ -7,14 +7,6 @@ import Tensor
 import XCTest
 
 final class LinearInPlaceTests: XCTestCase {
-    private func values(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(s >> 40) - (1 << 23)) / Float(1 << 23)
-        }
-    }
-
     func testInPlaceEqualsLinear() {
         let (savedMin, savedBlock) = (Tensor.inPlaceMinFloats, Tensor.inPlaceBlockFloats)
         defer { Tensor.inPlaceMinFloats = savedMin; Tensor.inPlaceBlockFloats = savedBlock }
@@ -23,10 +15,10 @@ final class LinearInPlaceTests: XCTestCase {
             Tensor.inPlaceBlockFloats = 80 * o                 // ≤ 80 rows a block: 4 equal blocks of 75
             for half in [false, true] {
                 for withBias in [false, true] {
-                    let x = Tensor(shape: [2, 150, i], data: values(2 * 150 * i, seed: 5))   // [B, T, I]
-                    let w = Tensor(shape: [o, i], data: values(o * i, seed: 6))              // [O, I]
+                    let x = ConvReference.values([2, 150, i], seed: 5)                        // [B, T, I]
+                    let w = ConvReference.values([o, i], seed: 6)                            // [O, I]
                     let p = half ? Parameter.narrowing(w) : Parameter(w)
-                    let bias = withBias ? Tensor(shape: [o], data: values(o, seed: 7)) : nil
+                    let bias = withBias ? ConvReference.values([o], seed: 7) : nil
                     let want = x.linear(weight: p, bias: bias)                               // [B, T, O]
                     let got = Tensor.linearInPlace(Tensor(shape: x.shape, data: Array(x.data)), weight: p,
                                                    bias: bias)
